@@ -1,0 +1,55 @@
+"""Every tunable default of the SDK, in one place.
+
+Nothing else in the package hard-codes a timeout, a pool size, a retry delay or a TTL: the
+config classes in :mod:`notify_async.config` take their defaults from here.
+"""
+
+from __future__ import annotations
+
+#: Package version, also sent in the ``User-Agent`` header.
+VERSION = "0.1.0"
+USER_AGENT = f"notify-async/{VERSION}"
+
+# --- HTTP -------------------------------------------------------------------------------------
+#: Seconds for a whole request (the original client used 30 s).
+DEFAULT_TIMEOUT = 30.0
+#: Seconds to establish a connection.
+DEFAULT_CONNECT_TIMEOUT = 5.0
+#: Connections in httpx's pool. Chosen by ``benchmarks/concurrency.py``: httpcore's pool gets
+#: slower as it grows (encode/httpcore#1035), and a small pool with a cap on in-flight requests
+#: gave the best throughput on a 2-core machine.
+DEFAULT_MAX_CONNECTIONS = 16
+#: Requests allowed in flight at once per facade; further callers wait their turn (anyio limiter).
+DEFAULT_MAX_IN_FLIGHT = 16
+#: Idle keep-alive connections kept in the pool.
+DEFAULT_MAX_KEEPALIVE = 16
+
+# --- Retries ----------------------------------------------------------------------------------
+DEFAULT_MAX_ATTEMPTS = 3
+#: First backoff delay in seconds; doubles per attempt, then jittered.
+DEFAULT_BACKOFF_BASE = 0.25
+#: Longest single backoff delay in seconds.
+DEFAULT_BACKOFF_MAX = 8.0
+#: Longest time in seconds spent on one call across all attempts and delays.
+DEFAULT_RETRY_BUDGET = 60.0
+#: Statuses retried for idempotent requests.
+RETRY_STATUSES = frozenset({429, 502, 503, 504})
+
+# --- Auth -------------------------------------------------------------------------------------
+#: Seconds a signed admin JWT is reused before a new one is minted. The server accepts an
+#: ``iat`` within 30 s of its clock, so this stays well inside that window.
+DEFAULT_TOKEN_REUSE_SECONDS = 5.0
+
+# --- Cache ------------------------------------------------------------------------------------
+#: Default TTL of a cached read: 28 days, as the original admin app.
+DEFAULT_CACHE_TTL = 28 * 24 * 60 * 60
+#: Shorter TTL the original uses for rates and dashboard figures.
+SHORT_CACHE_TTL = 60 * 60
+#: Entries kept by the in-memory cache before the least recently used is dropped.
+DEFAULT_MEMORY_CACHE_ENTRIES = 10_000
+#: Seconds cache reads are skipped after a cache error (the original's "flaky" flag).
+DEFAULT_CACHE_ERROR_COOLDOWN = 1.0
+
+# --- Service limits applied by ``services.update_status`` -------------------------------------
+DEFAULT_SERVICE_LIMIT = 50
+DEFAULT_LIVE_SERVICE_RATE_LIMITS = {"email": 250_000, "sms": 250_000, "letter": 20_000}

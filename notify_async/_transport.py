@@ -1,0 +1,263 @@
+"""The one place that sends HTTP.
+
+:class:`HttpSession` owns the shared ``httpx.AsyncClient`` (created lazily inside the running
+event loop, one per loop) and the anyio limiter that caps requests in flight. :class:`Transport`
+turns one call into a request: path, query, JSON body, headers (auth and request context),
+retries with backoff, error mapping and one debug log line per attempt.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+import anyio
+import httpx
+import sniffio
+
+from notify_async._paths import encode_json, encode_query, format_path
+from notify_async._redact import display_path
+from notify_async.config import ClientConfig, RetryPolicy
+from notify_async.context import USER_ID_HEADER, context_headers
+from notify_async.errors import (
+    APIError,
+    HTTPError,
+    InvalidResponse,
+    TransportError,
+    error_class_for,
+    message_from_body,
+)
+
+logger = logging.getLogger("notify_async")
+
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+# Failures where the request provably never reached the server: safe to retry even for a POST.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+def _loop_token() -> object:
+    """An object identifying the running event loop (asyncio loop or trio run)."""
+    library = sniffio.current_async_library()
+    if library == "asyncio":
+        import asyncio
+
+        return asyncio.get_running_loop()
+    if library == "trio":
+        import trio
+
+        return trio.lowlevel.current_root_task()
+    raise RuntimeError(f"unsupported async library {library!r}")  # pragma: no cover
+
+
+class HttpSession:
+    """The facade's HTTP client and in-flight limiter, shared by every sub-client.
+
+    A caller-supplied client is used as it is and never closed here. Otherwise a client is made
+    on first use inside the running loop; if the facade is later used from another loop (a new
+    notebook kernel loop, a new test), a fresh client and limiter are made for that loop.
+    """
+
+    def __init__(self, config: ClientConfig, http_client: httpx.AsyncClient | None = None) -> None:
+        self._config = config
+        self._external = http_client
+        self._client: httpx.AsyncClient | None = None
+        self._limiter: anyio.CapacityLimiter | None = None
+        self._loop: object = None
+
+    def _bind(self) -> tuple[httpx.AsyncClient, anyio.CapacityLimiter]:
+        loop = _loop_token()
+        if self._limiter is None or self._loop is not loop:
+            self._loop = loop
+            self._limiter = anyio.CapacityLimiter(self._config.max_in_flight)
+            if self._external is None:
+                self._client = self._new_client()
+        client = self._external or self._client
+        assert client is not None
+        return client, self._limiter
+
+    def _new_client(self) -> httpx.AsyncClient:
+        cfg = self._config
+        return httpx.AsyncClient(
+            timeout=httpx.Timeout(cfg.timeout, connect=cfg.connect_timeout),
+            limits=httpx.Limits(
+                max_connections=cfg.max_connections,
+                max_keepalive_connections=cfg.max_keepalive_connections,
+            ),
+            follow_redirects=False,
+        )
+
+    async def send(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        """Send one request through the shared client, within the in-flight cap."""
+        client, limiter = self._bind()
+        async with limiter:
+            return await client.request(method, url, **kwargs)
+
+    async def aclose(self) -> None:
+        """Close the client this session created (never a caller-supplied one)."""
+        client, self._client, self._limiter, self._loop = self._client, None, None, None
+        if client is not None:
+            await client.aclose()
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        parsed = email.utils.parsedate_to_datetime(value) if value else None
+        return None if parsed is None else max(0.0, parsed.timestamp() - time.time())
+
+
+class Transport:
+    """Sends the SDK's requests to one API.
+
+    Args:
+        session: the shared :class:`HttpSession`.
+        base_url: the API's base URL; paths resolve below its own path.
+        auth_headers: returns the ``Authorization`` (and any other fixed) headers per attempt.
+        retry: the :class:`RetryPolicy`.
+        send_user_id: whether to send ``X-Notify-User-Id`` from the request context.
+        user_agent: the ``User-Agent`` header, or None for httpx's own.
+        sleep, jitter, clock: injectable for tests (``jitter`` returns a float in [0, 1)).
+    """
+
+    def __init__(
+        self,
+        session: HttpSession,
+        base_url: str,
+        auth_headers: Callable[[], Mapping[str, str]],
+        *,
+        retry: RetryPolicy,
+        send_user_id: bool = True,
+        user_agent: str | None = None,
+        sleep: Sleep = anyio.sleep,
+        jitter: Callable[[], float] = random.random,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._session = session
+        self._base = base_url.rstrip("/")
+        self._auth_headers = auth_headers
+        self._retry = retry
+        self._send_user_id = send_user_id
+        self._static = {"Content-Type": "application/json"}
+        if user_agent:
+            self._static["User-Agent"] = user_agent
+        self.sleep = sleep
+        self.jitter = jitter
+        self.clock = clock
+
+    def _headers(self) -> dict[str, str]:
+        headers = context_headers()
+        if not self._send_user_id:
+            headers.pop(USER_ID_HEADER, None)
+        headers.update(self._static)
+        headers.update(self._auth_headers())
+        return headers
+
+    def _backoff(self, attempt: int, retry_after: float | None) -> float:
+        policy = self._retry
+        delay = min(policy.backoff_max, policy.backoff_base * 2 ** (attempt - 1))
+        delay *= 0.5 + self.jitter() / 2
+        return delay if retry_after is None else max(delay, retry_after)
+
+    def _may_retry(self, attempt: int, started: float, delay: float) -> bool:
+        policy = self._retry
+        return attempt < policy.max_attempts and self.clock() - started + delay <= policy.budget
+
+    async def request(
+        self,
+        method: str,
+        template: str,
+        path_params: Mapping[str, object] | None = None,
+        *,
+        params: Mapping[str, object] | None = None,
+        body: Any = None,
+    ) -> Any:
+        """Send ``method template`` and return the decoded JSON (None for 204).
+
+        ``body=None`` sends no body at all; anything else is sent as JSON. Raises
+        :class:`~notify_async.errors.InvalidArgumentError` for bad input before sending,
+        :class:`~notify_async.errors.HTTPError` (a status subclass) for an error status,
+        :class:`~notify_async.errors.TransportError` when no response arrived after the
+        allowed retries, and :class:`~notify_async.errors.InvalidResponse` for a non-JSON body.
+        """
+        ids = path_params or {}
+        url = self._base + format_path(template, ids)
+        query = encode_query(params)
+        content = None if body is None else encode_json(body)
+        shown = display_path(template if template.startswith("/") else "/" + template, ids)
+        idempotent = method in IDEMPOTENT_METHODS
+        started = self.clock()
+        attempt = 0
+        while True:
+            attempt += 1
+            sent_at = self.clock()
+            try:
+                response = await self._session.send(
+                    method, url, params=query, content=content, headers=self._headers()
+                )
+            except httpx.TransportError as exc:
+                self._log(method, shown, type(exc).__name__, sent_at, attempt)
+                delay = self._backoff(attempt, None)
+                if (idempotent or isinstance(exc, _NOT_SENT)) and self._may_retry(
+                    attempt, started, delay
+                ):
+                    await self.sleep(delay)
+                    continue
+                raise TransportError(
+                    f"no response ({type(exc).__name__}) after {attempt} attempt(s)",
+                    method=method,
+                    path=shown,
+                ) from exc
+            self._log(method, shown, response.status_code, sent_at, attempt)
+            status = response.status_code
+            if status >= 300:
+                if idempotent and status in self._retry.retry_statuses:
+                    delay = self._backoff(attempt, _retry_after(response))
+                    if self._may_retry(attempt, started, delay):
+                        await self.sleep(delay)
+                        continue
+                raise self._error(response, method, shown)
+            return self._decode(response, method, shown)
+
+    def _log(self, method: str, shown: str, outcome: object, sent_at: float, attempt: int) -> None:
+        if logger.isEnabledFor(logging.DEBUG):
+            elapsed_ms = (self.clock() - sent_at) * 1000
+            logger.debug(
+                "%s %s -> %s in %.1f ms (attempt %d)", method, shown, outcome, elapsed_ms, attempt
+            )
+
+    @staticmethod
+    def _decode(response: httpx.Response, method: str, shown: str) -> Any:
+        if response.status_code == 204:
+            return None
+        try:
+            return json.loads(response.content)
+        except ValueError:
+            raise InvalidResponse(
+                status_code=response.status_code, method=method, path=shown
+            ) from None
+
+    @staticmethod
+    def _error(response: httpx.Response, method: str, shown: str) -> APIError:
+        status = response.status_code
+        try:
+            body = json.loads(response.content)
+        except ValueError:
+            body = None
+        if status < 400:
+            return HTTPError(
+                f"unexpected redirect ({status})", status_code=status, method=method, path=shown
+            )
+        cls = error_class_for(status)
+        return cls(message_from_body(body), status_code=status, method=method, path=shown,
+                   response_body=body)

@@ -1,0 +1,70 @@
+"""The protocol every cache backend implements, and the no-op backend.
+
+Backends store bytes under string keys and know nothing of HTTP or of how keys are formed.
+Besides get/set/delete they implement the *read fence*: :meth:`CacheBackend.begin_read` is called
+before a cache miss goes to the API and returns a token; :meth:`CacheBackend.complete_read` stores
+the answer only if no invalidation of that key (or of a pattern covering it) happened since the
+token was taken, decided atomically by the backend. It is always called once per token, with
+``value=None`` when the read failed, so a backend may release bookkeeping.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol, runtime_checkable
+
+
+@runtime_checkable
+class CacheBackend(Protocol):
+    """Storage for cached API responses (JSON as bytes)."""
+
+    async def get(self, key: str) -> bytes | None:
+        """The stored bytes, or None when absent or expired."""
+
+    async def set(self, key: str, value: bytes, ttl: int) -> None:
+        """Store ``value`` for ``ttl`` seconds, unconditionally."""
+
+    async def begin_read(self, key: str) -> object:
+        """Take a fence token before fetching ``key``'s value from the API."""
+
+    async def complete_read(
+        self, key: str, token: object, value: bytes | None, ttl: int
+    ) -> bool:
+        """Store ``value`` unless ``key`` was invalidated since ``token``; True if stored."""
+
+    async def invalidate(self, keys: Sequence[str], patterns: Sequence[str]) -> None:
+        """Delete ``keys`` and every key matching the Redis globs in ``patterns``, and fence
+        reads of them that are in progress. Raises on failure."""
+
+    async def aclose(self) -> None:
+        """Release connections (a no-op for in-process backends)."""
+
+
+class NullCache:
+    """A backend that stores nothing: every read is a miss, every invalidation a no-op."""
+
+    async def get(self, key: str) -> bytes | None:
+        """Always None."""
+        return None
+
+    async def set(self, key: str, value: bytes, ttl: int) -> None:
+        """Does nothing."""
+
+    async def begin_read(self, key: str) -> object:
+        """Returns None."""
+        return None
+
+    async def complete_read(
+        self, key: str, token: object, value: bytes | None, ttl: int
+    ) -> bool:
+        """Stores nothing; returns False."""
+        return False
+
+    async def invalidate(self, keys: Sequence[str], patterns: Sequence[str]) -> None:
+        """Does nothing."""
+
+    async def aclose(self) -> None:
+        """Does nothing."""
+
+    def __repr__(self) -> str:
+        return "NullCache()"

@@ -1,0 +1,210 @@
+"""The request cache: read-through with fencing and single-flight, and invalidation around
+writes. It wraps any :class:`~notify_async.cache.CacheBackend`.
+
+Failure policy (as the original, configurable):
+
+* reads and populates are *skippable*: a backend error is logged, counted in ``stats.errors``
+  and the call goes to the API; after an error, reads are skipped for ``error_cooldown`` seconds
+  (the original's "flaky" flag), then tried again, so a restarted Redis is picked up by itself;
+* invalidations are not: a failure raises :class:`~notify_async.errors.CacheInvalidationError`
+  saying whether the write was sent.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+import anyio
+import attrs
+
+from notify_async import _constants as C
+from notify_async.cache._backend import CacheBackend
+from notify_async.errors import CacheInvalidationError
+
+logger = logging.getLogger("notify_async.cache")
+
+
+@attrs.define
+class CacheStats:
+    """Counters a user can read from ``notify.cache_stats``.
+
+    Attributes:
+        hits: reads answered from the cache.
+        misses: reads that went to the API.
+        populates: answers stored after a miss.
+        fenced: answers *not* stored because the key was invalidated while they were fetched.
+        shared: misses that joined an identical request already in flight (single-flight).
+        errors: backend errors met on reads or populates (skipped, the API answered instead).
+        invalidations: successful invalidation calls.
+    """
+
+    hits: int = 0
+    misses: int = 0
+    populates: int = 0
+    fenced: int = 0
+    shared: int = 0
+    errors: int = 0
+    invalidations: int = 0
+
+
+class _Flight:
+    __slots__ = ("done", "ok", "value", "error")
+
+    def __init__(self) -> None:
+        self.done = anyio.Event()
+        self.ok = False
+        self.value: Any = None
+        self.error: BaseException | None = None
+
+
+def _dumps(value: Any) -> bytes:
+    return json.dumps(value, separators=(",", ":")).encode()
+
+
+class RequestCache:
+    """Cache logic shared by every sub-client of one facade."""
+
+    def __init__(
+        self,
+        backend: CacheBackend,
+        *,
+        error_cooldown: float = C.DEFAULT_CACHE_ERROR_COOLDOWN,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.backend = backend
+        self.stats = CacheStats()
+        self._cooldown = error_cooldown
+        self._clock = clock
+        self._skip_until = 0.0
+        self._flights: dict[str, _Flight] = {}
+
+    def _failed(self, what: str, key: str, exc: BaseException) -> None:
+        self.stats.errors += 1
+        self._skip_until = self._clock() + self._cooldown
+        logger.warning("cache %s of %s failed (%s); using the API", what, key, type(exc).__name__)
+
+    async def read_through(
+        self, key: str, ttl: int, fetch: Callable[[], Awaitable[Any]]
+    ) -> Any:
+        """Return the cached JSON under ``key``, else ``await fetch()`` and store its result.
+
+        Concurrent misses of the same key share one ``fetch`` (and its exception). The result is
+        stored only if the key was not invalidated while it was being fetched.
+        """
+        healthy = self._clock() >= self._skip_until
+        if healthy:
+            try:
+                raw = await self.backend.get(key)
+            except Exception as exc:  # noqa: BLE001 - any backend failure is skippable
+                self._failed("read", key, exc)
+                healthy = False
+            else:
+                if raw:
+                    self.stats.hits += 1
+                    return json.loads(raw)
+        self.stats.misses += 1
+        flight = self._flights.get(key)
+        if flight is not None:
+            self.stats.shared += 1
+            await flight.done.wait()
+            if flight.ok:
+                return flight.value
+            if flight.error is not None:
+                raise flight.error
+            return await self.read_through(key, ttl, fetch)  # the leader was cancelled
+        flight = self._flights[key] = _Flight()
+        try:
+            flight.value = await self._fetch_and_store(key, ttl, fetch, healthy)
+            flight.ok = True
+            return flight.value
+        except Exception as exc:
+            flight.error = exc
+            raise
+        finally:
+            del self._flights[key]
+            flight.done.set()
+
+    async def _fetch_and_store(
+        self, key: str, ttl: int, fetch: Callable[[], Awaitable[Any]], healthy: bool
+    ) -> Any:
+        token: object = None
+        fenced = healthy
+        if healthy:
+            try:
+                token = await self.backend.begin_read(key)
+            except Exception as exc:  # noqa: BLE001
+                self._failed("fence", key, exc)
+                fenced = False
+        value: Any = None
+        ok = False
+        try:
+            value = await fetch()
+            ok = True
+        finally:
+            if fenced:
+                await self._complete(key, token, value, ttl, stored_ok=ok)
+        return value
+
+    async def _complete(
+        self, key: str, token: object, value: Any, ttl: int, *, stored_ok: bool
+    ) -> None:
+        payload = _dumps(value) if stored_ok else None
+        try:
+            stored = await self.backend.complete_read(key, token, payload, ttl)
+        except Exception as exc:  # noqa: BLE001
+            self._failed("populate", key, exc)
+            return
+        if stored:
+            self.stats.populates += 1
+        elif payload is not None:
+            self.stats.fenced += 1
+
+    async def invalidate(
+        self, keys: Sequence[str], patterns: Sequence[str], *, request_sent: bool,
+        result: Any = None, method: str = "",
+    ) -> None:
+        """Delete ``keys`` and ``patterns``; raise :class:`CacheInvalidationError` on failure."""
+        if not keys and not patterns:
+            return
+        try:
+            await self.backend.invalidate(keys, patterns)
+        except Exception as exc:
+            stage = "after the write was sent" if request_sent else "before the write (not sent)"
+            raise CacheInvalidationError(
+                f"{method}: cache invalidation failed {stage} ({type(exc).__name__}); "
+                "the cache may hold stale data for: " + ", ".join([*keys, *patterns]),
+                request_sent=request_sent,
+                keys=(*keys, *patterns),
+                result=result,
+            ) from exc
+        self.stats.invalidations += 1
+
+    async def put(self, key: str, value: Any, ttl: int = C.DEFAULT_CACHE_TTL) -> None:
+        """Store ``value`` under ``key``; errors are logged, never raised."""
+        try:
+            await self.backend.set(key, _dumps(value), ttl)
+        except Exception as exc:  # noqa: BLE001
+            self._failed("write", key, exc)
+
+    async def get_raw(self, key: str) -> bytes | None:
+        """The raw bytes under ``key``, or None (also on a skipped error)."""
+        if self._clock() < self._skip_until:
+            return None
+        try:
+            return await self.backend.get(key)
+        except Exception as exc:  # noqa: BLE001
+            self._failed("read", key, exc)
+            return None
+
+    async def delete_quietly(self, keys: Sequence[str]) -> None:
+        """Delete ``keys``; errors are logged, never raised (the original's manual deletes)."""
+        if not keys:
+            return
+        try:
+            await self.backend.invalidate(keys, ())
+        except Exception as exc:  # noqa: BLE001
+            self._failed("delete", ",".join(keys), exc)

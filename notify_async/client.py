@@ -1,0 +1,345 @@
+"""The facade: :class:`NotifyAdminClient` owns the configuration, one shared HTTP client, the
+cache, and one lazily built sub-client per original client class."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from functools import cached_property
+from types import TracebackType
+from typing import Any, Literal
+
+import attrs
+import httpx
+
+from notify_async._transport import HttpSession, Transport
+from notify_async.auth import TokenSigner
+from notify_async.cache import CacheBackend, CacheStats, MemoryCache, NullCache, RequestCache
+from notify_async.clients.api_keys import ApiKeyApiClient
+from notify_async.clients.billing import BillingAPIClient
+from notify_async.clients.complaints import ComplaintApiClient
+from notify_async.clients.contact_lists import ContactListApiClient
+from notify_async.clients.document_download import DocumentDownloadAPIClient
+from notify_async.clients.email_branding import EmailBrandingClient
+from notify_async.clients.events import EventsApiClient
+from notify_async.clients.inbound_numbers import InboundNumberClient
+from notify_async.clients.invites import InviteApiClient
+from notify_async.clients.jobs import JobApiClient
+from notify_async.clients.letter_attachments import LetterAttachmentClient
+from notify_async.clients.letter_branding import LetterBrandingClient
+from notify_async.clients.letter_jobs import LetterJobsClient
+from notify_async.clients.letter_rates import LetterRateApiClient
+from notify_async.clients.notifications import NotificationApiClient
+from notify_async.clients.org_invites import OrgInviteApiClient
+from notify_async.clients.organisations import OrganisationsClient
+from notify_async.clients.performance_dashboard import PerformanceDashboardAPIClient
+from notify_async.clients.platform_admin import AdminApiClient
+from notify_async.clients.protected_sender_ids import ProtectedSenderIDApiClient
+from notify_async.clients.providers import ProviderClient
+from notify_async.clients.report_requests import ReportRequestClient
+from notify_async.clients.services import ServiceAPIClient
+from notify_async.clients.sms_rates import SMSRateApiClient
+from notify_async.clients.status import StatusApiClient
+from notify_async.clients.template_email_files import TemplateEmailFileClient
+from notify_async.clients.template_folders import TemplateFolderAPIClient
+from notify_async.clients.template_statistics import TemplateStatisticsApiClient
+from notify_async.clients.unsubscribe_requests import UnsubscribeApiClient
+from notify_async.clients.uploads import UploadApiClient
+from notify_async.clients.users import UserApiClient
+from notify_async.config import ClientConfig
+from notify_async.errors import ConfigurationError
+
+__all__ = ["NotifyAdminClient"]
+
+
+class NotifyAdminClient:
+    """Async client of the GOV.UK Notify admin API.
+
+    Args:
+        base_url: the API's URL, e.g. ``https://api.notifications.service.gov.uk``.
+        client_id: the admin client id (the JWT ``iss``).
+        secret: the admin client secret (signs the JWTs; never logged or shown).
+        cache: a :class:`~notify_async.cache.CacheBackend` (``MemoryCache()``,
+            ``RedisCache.from_url(...)``); ``None`` (default) means a new ``MemoryCache``;
+            ``False`` means no caching at all.
+        http_client: an ``httpx.AsyncClient`` of yours to send requests with; it is used as it
+            is and never closed by the SDK. By default the SDK makes its own inside the running
+            event loop on first use.
+        config: a ready :class:`~notify_async.config.ClientConfig` instead of the arguments
+            above and ``options``.
+        **options: any other :class:`~notify_async.config.ClientConfig` field: ``timeout``,
+            ``connect_timeout``, ``retry`` (a :class:`~notify_async.config.RetryPolicy`),
+            ``max_connections``, ``max_in_flight``, ``token_reuse_seconds``, ``admin_base_url``,
+            ``document_download_url``, ``document_download_api_key``,
+            ``default_service_limit``, ``default_live_service_rate_limits``, ``user_agent``.
+
+    Raises:
+        ConfigurationError: for a missing or invalid setting.
+
+    Use it as ``async with NotifyAdminClient(...) as notify:`` or call :meth:`aclose` when done.
+    Sub-clients (``notify.services``, ``notify.users``, ...) share its HTTP client and cache.
+    """
+
+    def __init__(
+        self,
+        base_url: str | None = None,
+        client_id: str | None = None,
+        secret: str | None = None,
+        *,
+        cache: CacheBackend | Literal[False] | None = None,
+        http_client: httpx.AsyncClient | None = None,
+        config: ClientConfig | None = None,
+        **options: Any,
+    ) -> None:
+        if config is None:
+            try:
+                config = ClientConfig(
+                    base_url=base_url or "", client_id=client_id or "", secret=secret or "",
+                    **options,
+                )
+            except TypeError as exc:
+                raise ConfigurationError(f"unknown option: {exc}") from None
+        elif base_url or client_id or secret or options:
+            raise ConfigurationError("pass either config= or the individual settings, not both")
+        self.config = config
+        self._owns_cache = cache is None
+        backend: CacheBackend = (
+            MemoryCache() if cache is None else NullCache() if cache is False else cache
+        )
+        self._cache = RequestCache(backend)
+        self._session = HttpSession(config, http_client)
+        self._signer = TokenSigner(
+            config.client_id, config.secret, reuse_seconds=config.token_reuse_seconds
+        )
+        self._transport = Transport(
+            self._session,
+            config.base_url,
+            lambda: {"Authorization": f"Bearer {self._signer.token()}"},
+            retry=config.retry,
+            user_agent=config.user_agent,
+        )
+
+    @classmethod
+    def from_env(
+        cls, env: Mapping[str, str] | None = None, **options: Any
+    ) -> NotifyAdminClient:
+        """Build a client from ``NOTIFY_API_URL``, ``NOTIFY_ADMIN_CLIENT_ID``,
+        ``NOTIFY_ADMIN_CLIENT_SECRET`` (and optional ``NOTIFY_ADMIN_BASE_URL``,
+        ``DOCUMENT_DOWNLOAD_API_URL``, ``DOCUMENT_DOWNLOAD_API_KEY``). When ``REDIS_URL`` is set
+        the cache is a :class:`~notify_async.cache.RedisCache` on it (owned and closed by the
+        client). Keyword ``options`` override the environment.
+
+        Raises :class:`ConfigurationError` naming any missing variable.
+        """
+        source = os.environ if env is None else env
+        cache = options.pop("cache", None)
+        http_client = options.pop("http_client", None)
+        config = ClientConfig.from_env(source, **options)
+        redis_url = source.get("REDIS_URL")
+        owned = cache is None and bool(redis_url)
+        if owned:
+            from notify_async.cache.redis import RedisCache
+
+            cache = RedisCache.from_url(str(redis_url))
+        client = cls(cache=cache, http_client=http_client, config=config)
+        client._owns_cache = client._owns_cache or owned
+        return client
+
+    def __repr__(self) -> str:
+        return (
+            f"NotifyAdminClient(base_url={self.config.base_url!r}, "
+            f"client_id={self.config.client_id!r}, cache={self._cache.backend!r})"
+        )
+
+    @property
+    def cache(self) -> RequestCache:
+        """The request cache (its ``backend`` and ``stats``)."""
+        return self._cache
+
+    @property
+    def cache_stats(self) -> CacheStats:
+        """Hit, miss, populate, fence, single-flight and error counters of the cache."""
+        return self._cache.stats
+
+    async def __aenter__(self) -> NotifyAdminClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the HTTP client the SDK made (never yours) and a cache the SDK made."""
+        await self._session.aclose()
+        if self._owns_cache:
+            await self._cache.backend.aclose()
+
+    @cached_property
+    def _dd_transport(self) -> Transport:
+        cfg = self.config
+        return Transport(
+            self._session,
+            cfg.document_download_url or "http://document-download.invalid",
+            lambda: {"Authorization": f"Bearer {cfg.document_download_api_key}"},
+            retry=cfg.retry,
+            send_user_id=False,
+        )
+
+    @cached_property
+    def api_keys(self) -> ApiKeyApiClient:
+        """ApiKeyApiClient methods."""
+        return ApiKeyApiClient(self._transport, self._cache, self.config)
+
+    @cached_property
+    def billing(self) -> BillingAPIClient:
+        """BillingAPIClient methods."""
+        return BillingAPIClient(self._transport, self._cache, self.config)
+
+    @cached_property
+    def complaints(self) -> ComplaintApiClient:
+        """ComplaintApiClient methods."""
+        return ComplaintApiClient(self._transport, self._cache, self.config)
+
+    @cached_property
+    def contact_lists(self) -> ContactListApiClient:
+        """ContactListApiClient methods."""
+        return ContactListApiClient(self._transport, self._cache, self.config)
+
+    @cached_property
+    def document_download(self) -> DocumentDownloadAPIClient:
+        """DocumentDownloadAPIClient methods."""
+        return DocumentDownloadAPIClient(self._dd_transport, self._cache, self.config)
+
+    @cached_property
+    def email_branding(self) -> EmailBrandingClient:
+        """EmailBrandingClient methods."""
+        return EmailBrandingClient(self._transport, self._cache, self.config)
+
+    @cached_property
+    def events(self) -> EventsApiClient:
+        """EventsApiClient methods."""
+        return EventsApiClient(self._transport, self._cache, self.config)
+
+    @cached_property
+    def inbound_numbers(self) -> InboundNumberClient:
+        """InboundNumberClient methods."""
+        return InboundNumberClient(self._transport, self._cache, self.config)
+
+    @cached_property
+    def invites(self) -> InviteApiClient:
+        """InviteApiClient methods."""
+        return InviteApiClient(self._transport, self._cache, self.config)
+
+    @cached_property
+    def jobs(self) -> JobApiClient:
+        """JobApiClient methods."""
+        return JobApiClient(self._transport, self._cache, self.config)
+
+    @cached_property
+    def letter_attachments(self) -> LetterAttachmentClient:
+        """LetterAttachmentClient methods."""
+        return LetterAttachmentClient(self._transport, self._cache, self.config)
+
+    @cached_property
+    def letter_branding(self) -> LetterBrandingClient:
+        """LetterBrandingClient methods."""
+        return LetterBrandingClient(self._transport, self._cache, self.config)
+
+    @cached_property
+    def letter_jobs(self) -> LetterJobsClient:
+        """LetterJobsClient methods."""
+        return LetterJobsClient(self._transport, self._cache, self.config)
+
+    @cached_property
+    def letter_rates(self) -> LetterRateApiClient:
+        """LetterRateApiClient methods."""
+        return LetterRateApiClient(self._transport, self._cache, self.config)
+
+    @cached_property
+    def notifications(self) -> NotificationApiClient:
+        """NotificationApiClient methods."""
+        return NotificationApiClient(self._transport, self._cache, self.config)
+
+    @cached_property
+    def org_invites(self) -> OrgInviteApiClient:
+        """OrgInviteApiClient methods."""
+        return OrgInviteApiClient(self._transport, self._cache, self.config)
+
+    @cached_property
+    def organisations(self) -> OrganisationsClient:
+        """OrganisationsClient methods."""
+        return OrganisationsClient(self._transport, self._cache, self.config)
+
+    @cached_property
+    def performance_dashboard(self) -> PerformanceDashboardAPIClient:
+        """PerformanceDashboardAPIClient methods."""
+        return PerformanceDashboardAPIClient(self._transport, self._cache, self.config)
+
+    @cached_property
+    def platform_admin(self) -> AdminApiClient:
+        """AdminApiClient methods."""
+        return AdminApiClient(self._transport, self._cache, self.config)
+
+    @cached_property
+    def protected_sender_ids(self) -> ProtectedSenderIDApiClient:
+        """ProtectedSenderIDApiClient methods."""
+        return ProtectedSenderIDApiClient(self._transport, self._cache, self.config)
+
+    @cached_property
+    def providers(self) -> ProviderClient:
+        """ProviderClient methods."""
+        return ProviderClient(self._transport, self._cache, self.config)
+
+    @cached_property
+    def report_requests(self) -> ReportRequestClient:
+        """ReportRequestClient methods."""
+        return ReportRequestClient(self._transport, self._cache, self.config)
+
+    @cached_property
+    def services(self) -> ServiceAPIClient:
+        """ServiceAPIClient methods."""
+        return ServiceAPIClient(self._transport, self._cache, self.config)
+
+    @cached_property
+    def sms_rates(self) -> SMSRateApiClient:
+        """SMSRateApiClient methods."""
+        return SMSRateApiClient(self._transport, self._cache, self.config)
+
+    @cached_property
+    def status(self) -> StatusApiClient:
+        """StatusApiClient methods."""
+        return StatusApiClient(self._transport, self._cache, self.config)
+
+    @cached_property
+    def template_email_files(self) -> TemplateEmailFileClient:
+        """TemplateEmailFileClient methods."""
+        return TemplateEmailFileClient(self._transport, self._cache, self.config)
+
+    @cached_property
+    def template_folders(self) -> TemplateFolderAPIClient:
+        """TemplateFolderAPIClient methods."""
+        return TemplateFolderAPIClient(self._transport, self._cache, self.config)
+
+    @cached_property
+    def template_statistics(self) -> TemplateStatisticsApiClient:
+        """TemplateStatisticsApiClient methods."""
+        return TemplateStatisticsApiClient(self._transport, self._cache, self.config)
+
+    @cached_property
+    def unsubscribe_requests(self) -> UnsubscribeApiClient:
+        """UnsubscribeApiClient methods."""
+        return UnsubscribeApiClient(self._transport, self._cache, self.config)
+
+    @cached_property
+    def uploads(self) -> UploadApiClient:
+        """UploadApiClient methods."""
+        return UploadApiClient(self._transport, self._cache, self.config)
+
+    @cached_property
+    def users(self) -> UserApiClient:
+        """UserApiClient methods."""
+        return UserApiClient(self._transport, self._cache, self.config)
