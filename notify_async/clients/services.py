@@ -1,9 +1,13 @@
-"""``notify.services``: async port of the admin app's ``ServiceAPIClient``."""
+"""``notify.services``: async port of the admin app's ``ServiceAPIClient``.
+
+The original class has 69 methods; they are grouped in mixins so each module stays readable.
+"""
 
 from __future__ import annotations
 
-from notify_async.clients._base import BaseClient
+from notify_async.clients._service_core import ServiceCoreMixin
+from notify_async.clients._service_settings import ServiceSettingsMixin
 
 
-class ServiceAPIClient(BaseClient):
+class ServiceAPIClient(ServiceCoreMixin, ServiceSettingsMixin):
     """Methods of the original ``ServiceAPIClient`` (``app/notify_client/service_api_client.py``)."""

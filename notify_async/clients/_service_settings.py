@@ -1,0 +1,9 @@
+"""Part of ``notify.services`` (ServiceAPIClient)."""
+
+from __future__ import annotations
+
+from notify_async.clients._base import BaseClient
+
+
+class ServiceSettingsMixin(BaseClient):
+    """ServiceAPIClient methods (see notify_async.clients.services)."""
