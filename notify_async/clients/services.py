@@ -6,8 +6,9 @@ The original class has 69 methods; they are grouped in mixins so each module sta
 from __future__ import annotations
 
 from notify_async.clients._service_core import ServiceCoreMixin
+from notify_async.clients._service_reports import ServiceReportsMixin
 from notify_async.clients._service_settings import ServiceSettingsMixin
 
 
-class ServiceAPIClient(ServiceCoreMixin, ServiceSettingsMixin):
+class ServiceAPIClient(ServiceCoreMixin, ServiceSettingsMixin, ServiceReportsMixin):
     """Methods of the original ``ServiceAPIClient`` (``app/notify_client/service_api_client.py``)."""
