@@ -51,6 +51,7 @@ class ServiceSettingsMixin(BaseClient):
     # --- shared shapes ------------------------------------------------------------------------
 
     async def _sender_get(self, kind: str, service_id: str, item_id: str | None = None) -> Any:
+        """GET the service's senders of ``kind``, or one of them."""
         if item_id is None:
             return await self._get(_sender_path(kind), service_id=service_id)
         return await self._get(
@@ -60,6 +61,7 @@ class ServiceSettingsMixin(BaseClient):
     async def _sender_save(
         self, kind: str, service_id: str, item_id: str | None, body: dict[str, Any]
     ) -> Any:
+        """POST a new sender of ``kind`` (``item_id`` None) or a change to one."""
         if item_id is None:
             return await self._post(_sender_path(kind), body, service_id=service_id)
         return await self._post(
@@ -67,6 +69,7 @@ class ServiceSettingsMixin(BaseClient):
         )
 
     async def _sender_archive(self, kind: str, service_id: str, item_id: str) -> Any:
+        """POST (no body) to archive one sender of ``kind``."""
         return await self._post(
             _sender_path(kind, item=True, suffix="/archive"), None,
             service_id=service_id, item_id=item_id,
