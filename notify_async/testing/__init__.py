@@ -1,0 +1,36 @@
+"""A stateful fake of the Notify admin API for tests, demos and notebooks.
+
+Needs the ``testing`` extra (Starlette; uvicorn to serve it)::
+
+    from notify_async.testing import FakeNotifyAPI
+
+    fake = FakeNotifyAPI()
+    user = fake.add_user()
+    async with fake.client() as notify:           # in-process: no ports, no server
+        with request_context(user_id=user["id"]):
+            service_id = await notify.services.create_service(...)
+
+Or serve it on loopback: ``python -m notify_async.testing serve --port 8765``. A pytest plugin
+(registered as an entry point) provides the ``notify_fake`` and ``notify_client`` fixtures.
+The package core never imports this module.
+"""
+
+from __future__ import annotations
+
+from notify_async.testing._app import (
+    DEFAULT_BASE_URL,
+    DEFAULT_CLIENT_ID,
+    DEFAULT_SECRET,
+    FakeNotifyAPI,
+    RecordedRequest,
+)
+from notify_async.testing._state import FakeClock
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "DEFAULT_CLIENT_ID",
+    "DEFAULT_SECRET",
+    "FakeClock",
+    "FakeNotifyAPI",
+    "RecordedRequest",
+]
