@@ -17,14 +17,18 @@ The package core never imports this module.
 
 from __future__ import annotations
 
-from notify_async.testing._app import (
-    DEFAULT_BASE_URL,
-    DEFAULT_CLIENT_ID,
-    DEFAULT_SECRET,
-    FakeNotifyAPI,
-    RecordedRequest,
-)
-from notify_async.testing._state import FakeClock
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from notify_async.testing._app import (
+        DEFAULT_BASE_URL,
+        DEFAULT_CLIENT_ID,
+        DEFAULT_SECRET,
+        FakeNotifyAPI,
+        RecordedRequest,
+    )
+    from notify_async.testing._state import FakeClock
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -34,3 +38,16 @@ __all__ = [
     "FakeNotifyAPI",
     "RecordedRequest",
 ]
+
+# Imported on first use: the pytest plugin (``notify_async.testing.pytest_plugin``) is loaded by
+# every pytest run in an environment where the package is installed, and importing this package
+# must not need Starlette until the fake is actually used.
+_HOMES = {name: "notify_async.testing._app" for name in __all__} | {
+    "FakeClock": "notify_async.testing._state"
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _HOMES:
+        return getattr(importlib.import_module(_HOMES[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
