@@ -2,8 +2,53 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from notify_async.clients._base import BaseClient
+
+_ONE = "/service/{service_id}/contact-list/{contact_list_id}"
 
 
 class ContactListApiClient(BaseClient):
-    """Methods of the original ``ContactListApiClient`` (``app/notify_client/contact_list_api_client.py``)."""
+    """A service's saved contact lists (uploaded recipient spreadsheets).
+
+    Every method raises :class:`~notify_async.errors.HTTPError` (a status subclass) when the API
+    answers with an error and :class:`~notify_async.errors.TransportError` when it cannot be
+    reached.
+    """
+
+    async def create_contact_list(
+        self,
+        *,
+        service_id: str,
+        upload_id: str,
+        original_file_name: str,
+        row_count: int,
+        template_type: str,
+    ) -> Any:
+        """Record an uploaded file (``upload_id``, sent as ``id``) as a contact list.
+
+        Needs an acting user (``request_context(user_id=...)``); raises
+        :class:`~notify_async.errors.MissingActingUserError` otherwise.
+        """
+        body = self._with_created_by(
+            {
+                "id": upload_id,
+                "original_file_name": original_file_name,
+                "row_count": row_count,
+                "template_type": template_type,
+            }
+        )
+        return await self._post("/service/{service_id}/contact-list", body, service_id=service_id)
+
+    async def get_contact_lists(self, service_id: str) -> Any:
+        """The service's contact lists."""
+        return await self._get("/service/{service_id}/contact-list", service_id=service_id)
+
+    async def get_contact_list(self, *, service_id: str, contact_list_id: str) -> Any:
+        """One contact list."""
+        return await self._get(_ONE, service_id=service_id, contact_list_id=contact_list_id)
+
+    async def delete_contact_list(self, *, service_id: str, contact_list_id: str) -> Any:
+        """Delete a contact list (no request body)."""
+        return await self._delete(_ONE, service_id=service_id, contact_list_id=contact_list_id)

@@ -2,8 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from notify_async.clients._base import BaseClient
 
 
 class EventsApiClient(BaseClient):
-    """Methods of the original ``EventsApiClient`` (``app/notify_client/events_api_client.py``)."""
+    """Audit events (e.g. a successful login, a changed e-mail address).
+
+    Every method raises :class:`~notify_async.errors.HTTPError` (a status subclass) when the API
+    answers with an error and :class:`~notify_async.errors.TransportError` when it cannot be
+    reached.
+    """
+
+    async def create_event(self, event_type: str, event_data: Mapping[str, Any]) -> Any:
+        """Record an event; ``event_data`` is sent as ``data``. Returns
+        ``response["data"]``."""
+        response = await self._post("/events", {"event_type": event_type, "data": event_data})
+        return response["data"]

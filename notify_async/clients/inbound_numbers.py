@@ -2,8 +2,43 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from notify_async.cache import invalidates
 from notify_async.clients._base import BaseClient
 
 
 class InboundNumberClient(BaseClient):
-    """Methods of the original ``InboundNumberClient`` (``app/notify_client/inbound_number_client.py``)."""
+    """Inbound SMS numbers and the services they belong to.
+
+    Every method raises :class:`~notify_async.errors.HTTPError` (a status subclass) when the API
+    answers with an error and :class:`~notify_async.errors.TransportError` when it cannot be
+    reached.
+    """
+
+    async def get_available_inbound_sms_numbers(self) -> Any:
+        """Inbound numbers not yet given to any service."""
+        return await self._get("/inbound-number/available")
+
+    async def get_all_inbound_sms_number_service(self) -> Any:
+        """Every inbound number with the service using it."""
+        return await self._get("/inbound-number")
+
+    async def get_inbound_sms_number_for_service(self, service_id: str) -> Any:
+        """The service's inbound number."""
+        return await self._get("/inbound-number/service/{service_id}", service_id=service_id)
+
+    @invalidates("service-{service_id}", patterns=("service-{service_id}-template-*",))
+    async def add_inbound_number_to_service(
+        self, service_id: str, inbound_number_id: str | None = None
+    ) -> Any:
+        """Give the service an inbound number: ``inbound_number_id`` when given, else any
+        available one (the server picks).
+
+        The original sent this path without a leading slash (urljoin semantics); it is sent
+        below the base URL like every other path. Also raises
+        :class:`~notify_async.errors.CacheInvalidationError` if the cached service cannot be
+        cleared.
+        """
+        body = {"inbound_number_id": inbound_number_id} if inbound_number_id else {}
+        return await self._post("/inbound-number/service/{service_id}", body, service_id=service_id)

@@ -2,8 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
+from notify_async.cache import invalidates
 from notify_async.clients._base import BaseClient
+
+# Every service's returned-letter figures (the "?" globs are shaped like a UUID).
+_ANY_SERVICE = "service-????????-????-????-????-????????????"
 
 
 class LetterJobsClient(BaseClient):
-    """Methods of the original ``LetterJobsClient`` (``app/notify_client/letter_jobs_client.py``)."""
+    """Letters returned by the post (platform admin).
+
+    Every method raises :class:`~notify_async.errors.HTTPError` (a status subclass) when the API
+    answers with an error and :class:`~notify_async.errors.TransportError` when it cannot be
+    reached.
+    """
+
+    @invalidates(
+        patterns=(
+            f"{_ANY_SERVICE}-returned-letters-statistics",
+            f"{_ANY_SERVICE}-returned-letters-summary",
+        )
+    )
+    async def submit_returned_letters(self, references: Sequence[str]) -> Any:
+        """Mark the letters with these references as returned.
+
+        Clears every service's cached returned-letter statistics and summary; raises
+        :class:`~notify_async.errors.CacheInvalidationError` if they cannot be cleared.
+        """
+        return await self._post("/letters/returned", {"references": references})

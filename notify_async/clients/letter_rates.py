@@ -2,8 +2,26 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from notify_async import _constants as C
+from notify_async.cache import cached
 from notify_async.clients._base import BaseClient
 
 
 class LetterRateApiClient(BaseClient):
-    """Methods of the original ``LetterRateApiClient`` (``app/notify_client/letter_rate_api_client.py``)."""
+    """Letter postage rates.
+
+    Every method raises :class:`~notify_async.errors.HTTPError` (a status subclass) when the API
+    answers with an error and :class:`~notify_async.errors.TransportError` when it cannot be
+    reached.
+    """
+
+    @cached("letter-rates", ttl=C.SHORT_CACHE_TTL)
+    async def get_letter_rates(self) -> Any:
+        """The current letter rates (cached for an hour).
+
+        Sent to the canonical ``/letter-rates/``: the original relied on a 308 redirect from
+        ``/letter-rates``, which httpx does not follow.
+        """
+        return await self._get("/letter-rates/")

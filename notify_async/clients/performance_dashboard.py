@@ -1,9 +1,30 @@
-"""``notify.performance_dashboard``: async port of the admin app's ``PerformanceDashboardAPIClient``."""
+"""``notify.performance_dashboard``: async port of the admin app's
+``PerformanceDashboardAPIClient``."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from notify_async import _constants as C
+from notify_async.cache import cached
 from notify_async.clients._base import BaseClient
+from notify_async.clients.billing import DateLike, date_range_params
 
 
 class PerformanceDashboardAPIClient(BaseClient):
-    """Methods of the original ``PerformanceDashboardAPIClient`` (``app/notify_client/performance_dashboard_api_client.py``)."""
+    """Figures for the public performance dashboard.
+
+    Every method raises :class:`~notify_async.errors.HTTPError` (a status subclass) when the API
+    answers with an error and :class:`~notify_async.errors.TransportError` when it cannot be
+    reached.
+    """
+
+    @cached("performance-stats-{start_date}-to-{end_date}", ttl=C.SHORT_CACHE_TTL)
+    async def get_performance_dashboard_stats(
+        self, *, start_date: DateLike, end_date: DateLike
+    ) -> Any:
+        """Platform figures between the two dates (cached for an hour per date range).
+
+        Raises :class:`~notify_async.errors.InvalidArgumentError` when a date is None.
+        """
+        return await self._get("/performance-dashboard", date_range_params(start_date, end_date))

@@ -2,8 +2,37 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from notify_async.clients._base import BaseClient
 
 
 class AdminApiClient(BaseClient):
-    """Methods of the original ``AdminApiClient`` (``app/notify_client/platform_admin_api_client.py``)."""
+    """Platform-admin look-ups. Both use POST so that filters stay out of URLs and logs.
+
+    Every method raises :class:`~notify_async.errors.HTTPError` (a status subclass) when the API
+    answers with an error and :class:`~notify_async.errors.TransportError` when it cannot be
+    reached.
+    """
+
+    async def find_by_uuid(self, uuid_: str) -> Any:
+        """What the UUID identifies (a service, user, template, notification, ...)."""
+        return await self._post("/platform-admin/find-by-uuid", {"uuid": uuid_})
+
+    async def fetch_users_list(
+        self,
+        created_from_date: str | None = None,
+        created_to_date: str | None = None,
+        logged_from_date: str | None = None,
+        logged_to_date: str | None = None,
+        take_part_in_research: bool | None = None,
+    ) -> Any:
+        """Users matching the filters; every filter is sent, unset ones as null."""
+        body = {
+            "created_start": created_from_date,
+            "created_end": created_to_date,
+            "logged_in_start": logged_from_date,
+            "logged_in_end": logged_to_date,
+            "take_part_in_research": take_part_in_research,
+        }
+        return await self._post("/platform-admin/users-list", body)

@@ -1,9 +1,21 @@
-"""``notify.protected_sender_ids``: async port of the admin app's ``ProtectedSenderIDApiClient``."""
+"""``notify.protected_sender_ids``: async port of the admin app's
+``ProtectedSenderIDApiClient``."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from notify_async.clients._base import BaseClient
 
 
 class ProtectedSenderIDApiClient(BaseClient):
-    """Methods of the original ``ProtectedSenderIDApiClient`` (``app/notify_client/protected_sender_id_api_client.py``)."""
+    """Sender ids reserved for particular organisations.
+
+    Every method raises :class:`~notify_async.errors.HTTPError` (a status subclass) when the API
+    answers with an error and :class:`~notify_async.errors.TransportError` when it cannot be
+    reached.
+    """
+
+    async def get_check_sender_id(self, sender_id: str) -> Any:
+        """Whether ``sender_id`` is protected (sent as an encoded query parameter)."""
+        return await self._get("/protected-sender-id/check", {"sender_id": sender_id})

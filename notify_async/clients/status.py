@@ -2,8 +2,37 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
+from notify_async import _constants as C
+from notify_async.cache import cached
 from notify_async.clients._base import BaseClient
+from notify_async.errors import InvalidArgumentError
 
 
 class StatusApiClient(BaseClient):
-    """Methods of the original ``StatusApiClient`` (``app/notify_client/status_api_client.py``)."""
+    """The API's health check and platform-wide counts.
+
+    Every method raises :class:`~notify_async.errors.HTTPError` (a status subclass) when the API
+    answers with an error and :class:`~notify_async.errors.TransportError` when it cannot be
+    reached.
+    """
+
+    async def get_status(self, *params: Mapping[str, object]) -> Any:
+        """The API's health (``{"status": "ok", ...}``).
+
+        At most one positional argument: a mapping sent as the query (e.g. ``{"simple": True}``
+        for the short answer). Raises :class:`~notify_async.errors.InvalidArgumentError` (a
+        TypeError) for more than one, before any request.
+        """
+        if len(params) > 1:
+            raise InvalidArgumentError(
+                f"get_status takes at most one query mapping, got {len(params)}"
+            )
+        return await self._get("/_status", params[0] if params else None)
+
+    @cached("live-service-and-organisation-counts", ttl=C.SHORT_CACHE_TTL)
+    async def get_count_of_live_services_and_organisations(self) -> Any:
+        """How many live services and organisations there are (cached for an hour)."""
+        return await self._get("/_status/live-service-and-organisation-counts")

@@ -2,8 +2,80 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from notify_async.cache import invalidates
 from notify_async.clients._base import BaseClient
+
+_FILES = "/service/{service_id}/templates/{template_id}/template_email_files"
 
 
 class TemplateEmailFileClient(BaseClient):
-    """Methods of the original ``TemplateEmailFileClient`` (``app/notify_client/template_email_file_client.py``)."""
+    """Files linked from e-mail templates (recipients download them).
+
+    Every method raises :class:`~notify_async.errors.HTTPError` (a status subclass) when the API
+    answers with an error and :class:`~notify_async.errors.TransportError` when it cannot be
+    reached.
+    """
+
+    async def create_file(
+        self,
+        *,
+        file_id: str,
+        service_id: str,
+        template_id: str,
+        filename: str,
+        created_by_id: str,
+        retention_period: int = 26,
+        validate_users_email: bool = True,
+    ) -> Any:
+        """Record an uploaded file (``file_id``) as linked from the template.
+
+        Like the original, this clears no cache (the file shows up once the template is next
+        fetched from the API).
+        """
+        body = {
+            "id": str(file_id),
+            "filename": filename,
+            "created_by_id": created_by_id,
+            "retention_period": retention_period,
+            "validate_users_email": bool(validate_users_email),
+        }
+        return await self._post(_FILES, body, service_id=service_id, template_id=template_id)
+
+    async def get_file_by_id(self, file_id: str, service_id: str, template_id: str) -> Any:
+        """One template e-mail file (note the argument order: file, service, template)."""
+        return await self._get(
+            _FILES + "/{file_id}", service_id=service_id, template_id=template_id, file_id=file_id
+        )
+
+    @invalidates(patterns=("service-{service_id}-template-{template_id}*",))
+    async def update_file(
+        self,
+        file_id: str,
+        service_id: str,
+        template_id: str,
+        *,
+        link_text: str | None,
+        retention_period: int,
+        validate_users_email: bool,
+        pending: bool,
+    ) -> Any:
+        """Change a file's link text, retention period, e-mail check and pending flag.
+
+        Clears the template's cached versions; raises
+        :class:`~notify_async.errors.CacheInvalidationError` if they cannot be cleared.
+        """
+        body = {
+            "link_text": link_text,
+            "retention_period": retention_period,
+            "validate_users_email": validate_users_email,
+            "pending": pending,
+        }
+        return await self._post(
+            _FILES + "/{file_id}",
+            body,
+            service_id=service_id,
+            template_id=template_id,
+            file_id=file_id,
+        )

@@ -1,9 +1,49 @@
-"""``notify.template_statistics``: async port of the admin app's ``TemplateStatisticsApiClient``."""
+"""``notify.template_statistics``: async port of the admin app's
+``TemplateStatisticsApiClient``."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from notify_async.clients._base import BaseClient
 
 
 class TemplateStatisticsApiClient(BaseClient):
-    """Methods of the original ``TemplateStatisticsApiClient`` (``app/notify_client/template_statistics_api_client.py``)."""
+    """How often a service's templates are used.
+
+    Every method raises :class:`~notify_async.errors.HTTPError` (a status subclass) when the API
+    answers with an error and :class:`~notify_async.errors.TransportError` when it cannot be
+    reached.
+    """
+
+    async def get_template_statistics_for_service(
+        self, service_id: str, limit_days: int | None = None
+    ) -> Any:
+        """Usage per template over the last ``limit_days`` days (the server's default when
+        None); returns ``response["data"]``."""
+        response = await self._get(
+            "/service/{service_id}/template-statistics",
+            {"limit_days": limit_days},
+            service_id=service_id,
+        )
+        return response["data"]
+
+    async def get_monthly_template_usage_for_service(self, service_id: str, year: int) -> Any:
+        """Usage per template per month of the financial year starting in ``year``; returns
+        ``response["stats"]``. (``year`` is sent as an encoded query parameter, not pasted
+        into the URL as the original did.)"""
+        response = await self._get(
+            "/service/{service_id}/notifications/templates_usage/monthly",
+            {"year": year},
+            service_id=service_id,
+        )
+        return response["stats"]
+
+    async def get_last_used_date_for_template(self, service_id: str, template_id: str) -> Any:
+        """When the template was last used (``response["last_date_used"]``, None if never)."""
+        response = await self._get(
+            "/service/{service_id}/template-statistics/last-used/{template_id}",
+            service_id=service_id,
+            template_id=template_id,
+        )
+        return response["last_date_used"]

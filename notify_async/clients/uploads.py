@@ -2,8 +2,28 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from notify_async.clients._base import BaseClient
 
 
 class UploadApiClient(BaseClient):
-    """Methods of the original ``UploadApiClient`` (``app/notify_client/upload_api_client.py``)."""
+    """A service's uploaded letters.
+
+    Every method raises :class:`~notify_async.errors.HTTPError` (a status subclass) when the API
+    answers with an error and :class:`~notify_async.errors.TransportError` when it cannot be
+    reached.
+    """
+
+    async def get_letters_by_service_and_print_day(
+        self, service_id: str, *, letter_print_day: str, page: int = 1
+    ) -> Any:
+        """One page of the letters uploaded for printing on ``letter_print_day``
+        (``YYYY-MM-DD``). ``page`` is sent as an encoded query parameter (the original
+        pasted it into the URL)."""
+        return await self._get(
+            "/service/{service_id}/upload/uploaded-letters/{letter_print_day}",
+            {"page": page},
+            service_id=service_id,
+            letter_print_day=letter_print_day,
+        )
