@@ -50,6 +50,20 @@ DEFAULT_MEMORY_CACHE_ENTRIES = 10_000
 #: Seconds cache reads are skipped after a cache error (the original's "flaky" flag).
 DEFAULT_CACHE_ERROR_COOLDOWN = 1.0
 
+# --- Redis cache backend ----------------------------------------------------------------------
+#: Prefix of the read-fence bookkeeping keys the Redis backend keeps beside the cached keys.
+DEFAULT_REDIS_FENCE_NAMESPACE = "notify_async:fence:"
+#: Seconds a fence entry lives; a read that takes longer than this never stores its answer.
+DEFAULT_REDIS_FENCE_SECONDS = 600
+#: ``COUNT`` of each ``SCAN`` step of a pattern invalidation. About 1 ms of Redis time per step
+#: with a million keys (``benchmarks/cache.py``), so other clients never wait long.
+DEFAULT_REDIS_SCAN_COUNT = 1000
+#: Socket and connect timeout in seconds of a cache-owned Redis connection.
+DEFAULT_REDIS_TIMEOUT = 2.0
+#: Immediate retries of a Redis command on a broken connection (replaces a pooled connection
+#: that a Redis restart closed; redis-py's own default would retry for seconds).
+DEFAULT_REDIS_RETRIES = 1
+
 # --- Service limits applied by ``services.update_status`` -------------------------------------
 DEFAULT_SERVICE_LIMIT = 50
 DEFAULT_LIVE_SERVICE_RATE_LIMITS = {"email": 250_000, "sms": 250_000, "letter": 20_000}
