@@ -39,14 +39,20 @@ class BaseClient:
     ) -> Any:
         return await self._transport.request("GET", path, ids, params=params)
 
-    async def _post(self, path: str, body: Any = None, /, **ids: object) -> Any:
-        return await self._transport.request("POST", path, ids, body=body)
+    async def _post(
+        self, path: str, body: Any = None, /, *, params: Mapping[str, object] | None = None,
+        **ids: object,
+    ) -> Any:
+        return await self._transport.request("POST", path, ids, params=params, body=body)
 
     async def _put(self, path: str, body: Any = None, /, **ids: object) -> Any:
         return await self._transport.request("PUT", path, ids, body=body)
 
-    async def _delete(self, path: str, body: Any = None, /, **ids: object) -> Any:
-        return await self._transport.request("DELETE", path, ids, body=body)
+    async def _delete(
+        self, path: str, body: Any = None, /, *, params: Mapping[str, object] | None = None,
+        **ids: object,
+    ) -> Any:
+        return await self._transport.request("DELETE", path, ids, params=params, body=body)
 
     def _with_created_by(self, body: Mapping[str, Any]) -> dict[str, Any]:
         """``{"created_by": <acting user>, **body}``; raises

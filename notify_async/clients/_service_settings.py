@@ -268,11 +268,10 @@ class ServiceSettingsMixin(BaseClient):
 
         Raises HTTPError, CacheInvalidationError.
         """
-        return await self._transport.request(
-            "DELETE",
+        return await self._delete(
             "/service/{service_id}/callback-api/{callback_api_id}",
-            {"service_id": service_id, "callback_api_id": callback_api_id},
             params={"callback_type": callback_type},
+            service_id=service_id, callback_api_id=callback_api_id,
         )
 
     async def get_service_callback_api(

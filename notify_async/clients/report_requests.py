@@ -33,11 +33,8 @@ class ReportRequestClient(BaseClient):
         ``report_type`` is sent as an encoded query parameter (the original pasted it into the
         URL unencoded); the server currently decides the type itself.
         """
-        response = await self._transport.request(
-            "POST",
-            "/service/{service_id}/report-request",
-            {"service_id": service_id},
-            params={"report_type": report_type},
-            body=data,
+        response = await self._post(
+            "/service/{service_id}/report-request", data,
+            params={"report_type": report_type}, service_id=service_id,
         )
         return response["data"]["id"]
