@@ -335,3 +335,20 @@ async def test_invalidation_counts_and_removes(harness: Harness) -> None:
     await cache.invalidate(["service-1"], [], request_sent=False)
     assert await harness.backend.get("service-1") is None
     assert cache.stats.invalidations == 1
+
+
+async def test_a_caller_arriving_after_an_invalidation_does_not_join_an_older_fetch(
+    harness: Harness,
+) -> None:
+    cache = RequestCache(harness.backend)
+    old = Upstream(value={"v": "old"})
+    old.release.clear()
+    first = asyncio.create_task(cache.read_through("service-1", TTL, old))
+    await wait_until(lambda: old.calls == 1)
+    await cache.invalidate(["service-1"], [], request_sent=True)
+    new = Upstream(value={"v": "new"})
+    assert await cache.read_through("service-1", TTL, new) == {"v": "new"}
+    old.release.set()
+    assert await first == {"v": "old"}  # the older fetch still answers its own caller
+    assert (old.calls, new.calls, cache.stats.shared) == (1, 1, 0)
+    assert await harness.backend.get("service-1") == b'{"v":"new"}'

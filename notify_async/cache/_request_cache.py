@@ -7,7 +7,14 @@ Failure policy (as the original, configurable):
   and the call goes to the API; after an error, reads are skipped for ``error_cooldown`` seconds
   (the original's "flaky" flag), then tried again, so a restarted Redis is picked up by itself;
 * invalidations are not: a failure raises :class:`~notify_async.errors.CacheInvalidationError`
-  saying whether the write was sent.
+  saying whether the write was sent;
+* a :class:`~notify_async.errors.ConfigurationError` from a backend (a Redis cache used under
+  trio) is a programming error, not a flaky cache: it is always raised.
+
+Single-flight and writes: an invalidation detaches the reads in flight for the keys (and
+patterns) it covers, so a caller arriving after a write never joins a fetch that began before it
+(those fetches still answer their own callers, and the backend's fence keeps their answer out
+of the cache).
 """
 
 from __future__ import annotations
@@ -23,7 +30,8 @@ import attrs
 
 from notify_async import _constants as C
 from notify_async.cache._backend import CacheBackend
-from notify_async.errors import CacheInvalidationError
+from notify_async.cache._keys import glob_to_regex
+from notify_async.errors import CacheInvalidationError, ConfigurationError
 
 logger = logging.getLogger("notify_async.cache")
 
@@ -52,7 +60,7 @@ class CacheStats:
 
 
 class _Flight:
-    __slots__ = ("done", "ok", "value", "error")
+    __slots__ = ("done", "error", "ok", "value")
 
     def __init__(self) -> None:
         self.done = anyio.Event()
@@ -83,6 +91,8 @@ class RequestCache:
         self._flights: dict[str, _Flight] = {}
 
     def _failed(self, what: str, key: str, exc: BaseException) -> None:
+        if isinstance(exc, ConfigurationError):
+            raise exc
         self.stats.errors += 1
         self._skip_until = self._clock() + self._cooldown
         logger.warning("cache %s of %s failed (%s); using the API", what, key, type(exc).__name__)
@@ -125,7 +135,8 @@ class RequestCache:
             flight.error = exc
             raise
         finally:
-            del self._flights[key]
+            if self._flights.get(key) is flight:
+                del self._flights[key]
             flight.done.set()
 
     async def _fetch_and_store(
@@ -163,15 +174,34 @@ class RequestCache:
         elif payload is not None:
             self.stats.fenced += 1
 
+    def _detach_flights(self, keys: Sequence[str], patterns: Sequence[str]) -> None:
+        """Let later callers of these keys start a new fetch instead of joining one in flight."""
+        if not self._flights:
+            return
+        for key in keys:
+            self._flights.pop(key, None)
+        for pattern in patterns:
+            regex = glob_to_regex(pattern)
+            for key in [k for k in self._flights if regex.match(k)]:
+                del self._flights[key]
+
     async def invalidate(
         self, keys: Sequence[str], patterns: Sequence[str], *, request_sent: bool,
         result: Any = None, method: str = "",
     ) -> None:
-        """Delete ``keys`` and ``patterns``; raise :class:`CacheInvalidationError` on failure."""
+        """Delete ``keys`` and ``patterns`` and detach reads of them in flight.
+
+        Raises:
+            CacheInvalidationError: the backend failed (``request_sent`` says whether the
+                write was already sent).
+        """
         if not keys and not patterns:
             return
+        self._detach_flights(keys, patterns)
         try:
             await self.backend.invalidate(keys, patterns)
+        except ConfigurationError:
+            raise
         except Exception as exc:
             stage = "after the write was sent" if request_sent else "before the write (not sent)"
             raise CacheInvalidationError(
@@ -204,6 +234,7 @@ class RequestCache:
         """Delete ``keys``; errors are logged, never raised (the original's manual deletes)."""
         if not keys:
             return
+        self._detach_flights(keys, ())
         try:
             await self.backend.invalidate(keys, ())
         except Exception as exc:  # noqa: BLE001
