@@ -102,12 +102,11 @@ def redis_server_fixture() -> Iterator[RedisServer]:
 
 
 @pytest.fixture(name="redis_url")
-def redis_url_fixture(redis_server: RedisServer) -> Iterator[str]:
+def redis_url_fixture(redis_server: RedisServer) -> str:
     """The session server's URL, emptied (FLUSHALL) before each test."""
-    client = redis_server.client()
-    client.flushall()
-    client.close()
-    yield redis_server.url
+    with redis_server.client() as client:
+        client.flushall()
+    return redis_server.url
 
 
 @pytest.fixture(name="redis_cache")

@@ -104,7 +104,8 @@ class DoubleDeleteCache:
         self.client = client
 
     async def get(self, key: str) -> bytes | None:
-        value: bytes | None = await self.client.get(key)
+        value = await self.client.get(key)
+        assert not isinstance(value, str)
         return value
 
     async def set(self, key: str, value: bytes, ttl: int) -> None:
