@@ -12,6 +12,7 @@ retries show. Exit status 0 when everything was sent.
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Awaitable, Callable
 from typing import Any, TextIO
@@ -113,4 +114,4 @@ async def main(count: int = 20, concurrency: int = 5) -> int:
 
 if __name__ == "__main__":
     arguments = [int(value) for value in sys.argv[1:3]]
-    sys.exit(anyio.run(main, *arguments))
+    sys.exit(anyio.run(functools.partial(main, *arguments)))

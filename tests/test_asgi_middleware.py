@@ -102,7 +102,7 @@ async def test_user_header_name_is_configurable() -> None:
 
 async def test_user_id_callable_receives_the_scope() -> None:
     def from_path(scope: Any) -> str | None:
-        return "user-from-" + scope["path"].strip("/")
+        return "user-from-" + str(scope["path"]).strip("/")
 
     seen, _ = await call_through({"X-Notify-User-Id": "ignored"}, user_id=from_path)
     assert seen.header("X-Notify-User-Id") == "user-from-keys"

@@ -1,0 +1,161 @@
+"""Every example runs as it is (against the embedded fake) and prints what it should."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import httpx
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from notify_async.testing import FakeNotifyAPI
+from tests.fake_support import World, make_world
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+#: Variables that would point the examples at a real API or Redis.
+_REAL = ("NOTIFY_API_URL", "NOTIFY_ADMIN_CLIENT_ID", "NOTIFY_ADMIN_CLIENT_SECRET", "REDIS_URL")
+
+
+def fake_only_env() -> dict[str, str]:
+    return {name: value for name, value in os.environ.items() if name not in _REAL}
+
+
+def run_example(name: str, *args: str) -> list[str]:
+    result = subprocess.run(
+        [sys.executable, str(EXAMPLES / name), *args],
+        capture_output=True, text=True, timeout=60, env=fake_only_env(),
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stderr == "", result.stderr
+    return result.stdout.splitlines()
+
+
+def test_quickstart() -> None:
+    lines = run_example("quickstart.py")
+    assert lines[0] == "talking to the embedded fake Notify API"
+    assert re.fullmatch(r"registered user [0-9a-f-]{36} \(Quickstart User\)", lines[1])
+    assert re.fullmatch(r"created service [0-9a-f-]{36} \('Quickstart service \w+'\)", lines[2])
+    assert lines[3].startswith("created e-mail template ")
+    assert lines[4] == "created API key 'quickstart key' (its secret is not printed)"
+    assert re.fullmatch(
+        r"sent notification [0-9a-f-]{36}: status created, template 'Welcome'", lines[5]
+    )
+    assert re.fullmatch(r"read service 'Quickstart service \w+' 3 times", lines[6])
+    assert lines[7] == "cache: 2 hits, 1 misses, 1 stored"
+    assert not any("@" in line for line in lines)  # no e-mail address is printed
+
+
+def test_worker_sends_the_batch_retrying_the_refused_sends() -> None:
+    lines = run_example("worker.py", "12", "4")
+    assert lines[0] == "talking to the embedded fake Notify API"
+    assert "sending 12 e-mails, at most 4 at a time" in lines
+    progress = [line for line in lines if line.startswith("[")]
+    assert progress[0] == "[" + "#" * 2 + "." * 28 + "] 1/12"
+    assert progress[-1] == "[" + "#" * 30 + "] 12/12"
+    assert len(progress) == 12
+    assert lines[-1] == "sent 12/12 notifications (0 failed, 3 retries)"
+
+
+def test_fastapi_example_demo() -> None:
+    lines = run_example("fastapi_app.py")
+    assert lines[0] == "talking to the embedded fake Notify API"
+    assert "POST /services/.../notifications -> 201" in lines
+    assert "GET /services/.../notifications/... -> 200 created" in lines
+    assert any(re.fullmatch(r"GET /services/\.\.\. -> 200 'FastAPI service \w+'", line)
+               for line in lines)
+    assert lines[-1] == (
+        "the fake API saw trace id 0af7651916cd43dd8448eb211c80319c and the acting user: True"
+    )
+
+
+@pytest.fixture
+def fastapi_example(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    monkeypatch.syspath_prepend(str(EXAMPLES))
+    spec = importlib.util.spec_from_file_location("fastapi_app_example",
+                                                  EXAMPLES / "fastapi_app.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+async def test_fastapi_routes_pass_trace_and_user_headers_to_the_api(
+    fastapi_example: ModuleType,
+) -> None:
+    world: World = make_world()
+    app = fastapi_example.create_app(lambda: (world.notify, world.fake))
+    headers = {"X-B3-TraceId": "trace-from-the-edge", "X-B3-SpanId": "edge-span",
+               "X-Notify-User-Id": world.user_id}
+    async with app.router.lifespan_context(app), httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://app"
+    ) as http:
+        sent = await http.post(
+            f"/services/{world.service_id}/notifications", headers=headers,
+            json={"template_id": world.template_id, "recipient": world.user["email_address"],
+                  "personalisation": {"name": "Ada"}},
+        )
+        shown = await http.get(f"/services/{world.service_id}", headers=headers)
+        missing = await http.get(f"/services/{world.service_id}/notifications/"
+                                 "1e3d196d-bc69-4c0f-b4b4-72fb6fd3de2d")
+    assert sent.status_code == 201
+    assert shown.json() == {"id": world.service_id, "name": "Analytical Engines",
+                            "restricted": True}
+    assert missing.status_code == 404
+    send_request, read_request, _ = world.fake.requests
+    for seen in (send_request, read_request):
+        assert seen.header("X-B3-TraceId") == "trace-from-the-edge"
+        assert seen.header("X-B3-ParentSpanId") == "edge-span"
+        assert seen.header("X-Notify-User-Id") == world.user_id
+    assert send_request.body["created_by"] == world.user_id
+    assert world.fake.notifications_for(world.service_id)[0]["id"] == sent.json()["id"]
+
+
+def test_fastapi_app_closes_its_client_on_shutdown(fastapi_example: ModuleType) -> None:
+    import anyio
+
+    fake = FakeNotifyAPI()
+    closed: list[bool] = []
+    client = fake.client()
+    original = client.aclose
+
+    async def aclose() -> None:
+        closed.append(True)
+        await original()
+
+    client.aclose = aclose  # type: ignore[method-assign]
+    app = fastapi_example.create_app(lambda: (client, fake))
+
+    async def cycle() -> None:
+        async with app.router.lifespan_context(app):
+            assert app.state.notify is client
+            assert closed == []
+
+    anyio.run(cycle)
+    assert closed == [True]
+
+
+def test_notebook_runs_top_to_bottom(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in _REAL:
+        monkeypatch.delenv(name, raising=False)
+    notebook = nbformat.read(EXAMPLES / "notebook.ipynb", as_version=4)
+    NotebookClient(notebook, timeout=60, kernel_name="python3",
+                   resources={"metadata": {"path": str(EXAMPLES)}}).execute()
+    printed = "".join(
+        output.get("text", "")
+        for cell in notebook.cells if cell.cell_type == "code"
+        for output in cell.outputs if output.output_type == "stream"
+    )
+    assert "talking to the embedded fake Notify API" in printed
+    assert "sent 7 e-mails" in printed
+    assert re.search(r"service\s+channel\s+requested\s+delivered\s+failed", printed)
+    assert re.search(r"Notebook Alpha service \w+\s+email\s+4\s+3\s+1\n", printed)
+    assert re.search(r"Notebook Beta service \w+\s+email\s+3\s+2\s+1\n", printed)
+    assert re.search(r"Notebook Beta service \w+\s+sms\s+0\s+0\s+0\n", printed)
