@@ -1,8 +1,9 @@
 """Shared set-up of the examples: which API to talk to, and a demo user, service and template.
 
-By default the examples run against the embedded fake Notify API (no server, no Redis). Set
-``NOTIFY_API_URL``, ``NOTIFY_ADMIN_CLIENT_ID`` and ``NOTIFY_ADMIN_CLIENT_SECRET`` to run them
-against a real Notify API instead, and ``REDIS_URL`` to cache in Redis (needs the ``redis``
+By default the examples run against the embedded fake Notify API (no server, no Redis; an
+in-memory cache). Set ``NOTIFY_API_URL``, ``NOTIFY_ADMIN_CLIENT_ID`` and
+``NOTIFY_ADMIN_CLIENT_SECRET`` to run them against a real Notify API instead
+(``NotifyAdminClient.from_env()``), plus ``REDIS_URL`` to cache in Redis (needs the ``redis``
 extra).
 """
 
@@ -24,15 +25,10 @@ def make_client(**options: Any) -> tuple[NotifyAdminClient, FakeNotifyAPI | None
     """A client of the real API when ``NOTIFY_API_URL`` is set, else of a new embedded fake
     (returned too, so an example can look at what it received)."""
     if os.environ.get("NOTIFY_API_URL"):
-        return NotifyAdminClient.from_env(**options), None
+        return NotifyAdminClient.from_env(**options), None  # a RedisCache too if REDIS_URL is set
     from notify_async.testing import FakeNotifyAPI
 
     fake = FakeNotifyAPI()
-    redis_url = os.environ.get("REDIS_URL")
-    if redis_url and "cache" not in options:
-        from notify_async.cache import RedisCache
-
-        options["cache"] = RedisCache.from_url(redis_url)
     return fake.client(**options), fake
 
 

@@ -77,15 +77,6 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
-def is_uuid(value: str) -> bool:
-    """Whether ``value`` is a UUID (the real API's routes only match UUID ids)."""
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
-
-
 class Store:
     """Everything the fake API knows, kept in memory.
 
