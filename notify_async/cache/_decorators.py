@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, ParamSpec, TypeVar
 
 from notify_async import _constants as C
-from notify_async.cache._keys import format_key, placeholders
+from notify_async.cache._keys import compile_key, placeholders
 from notify_async.cache._request_cache import RequestCache
 
 P = ParamSpec("P")
@@ -24,10 +24,19 @@ Method = Callable[P, Awaitable[R]]
 Wrapped = Callable[P, Coroutine[Any, Any, R]]
 
 
+_POSITIONAL = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+_VARIADIC = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
+
+
 def _arguments_getter(
     fn: Callable[..., Any], templates: tuple[str, ...]
 ) -> Callable[[tuple[Any, ...], dict[str, Any]], dict[str, Any]]:
-    """A function mapping (args, kwargs) to the values of the templates' placeholders."""
+    """A function mapping (args, kwargs) to the values of the templates' placeholders.
+
+    Each placeholder's position and default are worked out once, so a call costs a few index
+    lookups; anything unusual (a missing argument, a ``*args`` / ``**kwargs`` placeholder) goes
+    through ``Signature.bind``, which also raises the right ``TypeError``.
+    """
     signature = inspect.signature(fn)
     needed = {name for template in templates for name in placeholders(template)}
     unknown = needed - set(signature.parameters)
@@ -36,10 +45,33 @@ def _arguments_getter(
     if not needed:
         return lambda args, kwargs: {}
 
-    def arguments(args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+    def bind(args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
         bound = signature.bind(*args, **kwargs)
         bound.apply_defaults()
         return bound.arguments
+
+    parameters = list(signature.parameters.values())
+    if any(p.kind in _VARIADIC for p in parameters if p.name in needed):
+        return bind
+    plan = [
+        (p.name, i if p.kind in _POSITIONAL else None, p.default)
+        for i, p in enumerate(parameters)
+        if p.name in needed
+    ]
+    empty = inspect.Parameter.empty
+
+    def arguments(args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        for name, index, default in plan:
+            if index is not None and index < len(args):
+                found[name] = args[index]
+            elif name in kwargs:
+                found[name] = kwargs[name]
+            elif default is not empty:
+                found[name] = default
+            else:
+                return bind(args, kwargs)
+        return found
 
     return arguments
 
@@ -56,10 +88,11 @@ def cached(key: str, *, ttl: int = C.DEFAULT_CACHE_TTL) -> Callable[[Method[P, R
 
     def decorate(fn: Method[P, R]) -> Wrapped[P, R]:
         get_arguments = _arguments_getter(fn, (key,))
+        build_key = compile_key(key)
 
         @functools.wraps(fn)
         async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-            cache_key = format_key(key, get_arguments(args, kwargs))
+            cache_key = build_key(get_arguments(args, kwargs))
             result: R = await _cache_of(args).read_through(
                 cache_key, ttl, lambda: fn(*args, **kwargs)
             )
@@ -82,13 +115,15 @@ def invalidates(
 
     def decorate(fn: Method[P, R]) -> Wrapped[P, R]:
         get_arguments = _arguments_getter(fn, keys + patterns)
+        key_builders = [compile_key(k) for k in keys]
+        pattern_builders = [compile_key(p) for p in patterns]
         name = fn.__qualname__
 
         @functools.wraps(fn)
         async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
             arguments = get_arguments(args, kwargs)
-            ks = [format_key(k, arguments) for k in keys]
-            ps = [format_key(p, arguments) for p in patterns]
+            ks = [build(arguments) for build in key_builders]
+            ps = [build(arguments) for build in pattern_builders]
             cache = _cache_of(args)
             await cache.invalidate(ks, ps, request_sent=False, method=name)
             result = await fn(*args, **kwargs)

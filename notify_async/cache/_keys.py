@@ -10,23 +10,28 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
+@lru_cache(maxsize=4096)
+def _normalise_text(value: str) -> str:
+    if len(value) in (32, 36, 38, 45):  # the lengths uuid.UUID() accepts
+        try:
+            return str(uuid.UUID(value))
+        except ValueError:
+            return value
+    return value
+
+
 def normalise(value: object) -> str:
     """The text a value takes inside a key (UUID strings canonical and lower-case)."""
+    if isinstance(value, str):
+        return _normalise_text(value)  # memoised: the same ids come back on every hit
     if isinstance(value, uuid.UUID):
         return str(value)
-    if isinstance(value, str):
-        if len(value) in (32, 36, 38, 45):  # the lengths uuid.UUID() accepts
-            try:
-                return str(uuid.UUID(value))
-            except ValueError:
-                return value
-        return value
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)
@@ -40,6 +45,27 @@ def placeholders(template: str) -> tuple[str, ...]:
 def format_key(template: str, arguments: Mapping[str, object]) -> str:
     """Fill a key template from a method's arguments (looked up by parameter name)."""
     return _PLACEHOLDER.sub(lambda m: normalise(arguments[m.group(1)]), template)
+
+
+def compile_key(template: str) -> Callable[[Mapping[str, object]], str]:
+    """A function doing what :func:`format_key` does for ``template``, parsed once (the
+    decorators build a key on every cache hit)."""
+    parts = _PLACEHOLDER.split(template)  # literal, name, literal, name, ..., literal
+    literals, names = parts[0::2], parts[1::2]
+    if not names:
+        return lambda arguments: template
+    if len(names) == 1:
+        head, name, tail = literals[0], names[0], literals[1]
+        return lambda arguments: head + normalise(arguments[name]) + tail
+    pairs = list(zip(names, literals[1:], strict=True))
+
+    def build(arguments: Mapping[str, object]) -> str:
+        out = [literals[0]]
+        for name, literal in pairs:
+            out += (normalise(arguments[name]), literal)
+        return "".join(out)
+
+    return build
 
 
 @lru_cache(maxsize=512)
