@@ -2,8 +2,61 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from notify_async.cache import cached, invalidates
 from notify_async.clients._base import BaseClient
 
 
 class LetterBrandingClient(BaseClient):
-    """Methods of the original ``LetterBrandingClient`` (``app/notify_client/letter_branding_client.py``)."""
+    """Letter brandings (``app/notify_client/letter_branding_client.py`` in the original).
+
+    Every method raises :class:`~notify_async.errors.HTTPError` (a status subclass such as
+    :class:`~notify_async.errors.NotFoundError`) when the API answers with an error,
+    :class:`~notify_async.errors.TransportError` when it cannot be reached, and
+    :class:`~notify_async.errors.InvalidArgumentError` before sending when an id is not a valid
+    path segment. Methods that change cached data also raise
+    :class:`~notify_async.errors.CacheInvalidationError` when the cache cannot be cleared.
+    """
+
+    @cached("letter_branding-{branding_id}")
+    async def get_letter_branding(self, branding_id: str) -> Any:
+        """One letter branding (cached under ``letter_branding-{branding_id}``)."""
+        return await self._get("/letter-branding/{branding_id}", branding_id=branding_id)
+
+    @cached("letter_branding")
+    async def get_all_letter_branding(self) -> Any:
+        """Every letter branding (the whole response, cached under ``letter_branding``)."""
+        return await self._get("/letter-branding")
+
+    async def get_unique_name_for_letter_branding(self, name: str) -> Any:
+        """A branding name, based on ``name``, that no other letter branding uses
+        (``response["name"]``).
+
+        Sent to the canonical ``/letter-branding/get-unique-name/``: the original relied on a
+        308 redirect from the path without the slash, which httpx does not follow.
+        """
+        response = await self._post("/letter-branding/get-unique-name/", {"name": name})
+        return response["name"]
+
+    @invalidates("letter_branding")
+    async def create_letter_branding(self, *, filename: str, name: str, created_by_id: str) -> Any:
+        """Create a letter branding from an uploaded logo ``filename``."""
+        body = {"filename": filename, "name": name, "created_by_id": created_by_id}
+        return await self._post("/letter-branding", body)
+
+    @invalidates("letter_branding", "letter_branding-{branding_id}")
+    @invalidates(patterns=("organisation-*-letter-branding-pool",))
+    async def update_letter_branding(
+        self, *, branding_id: str, filename: str, name: str, updated_by_id: str
+    ) -> Any:
+        """Change a letter branding; clears the list, the branding and every organisation's
+        letter branding pool from the cache."""
+        body = {"filename": filename, "name": name, "updated_by_id": updated_by_id}
+        return await self._post("/letter-branding/{branding_id}", body, branding_id=branding_id)
+
+    async def get_orgs_and_services_associated_with_branding(self, branding_id: str) -> Any:
+        """The organisations and services that use the letter branding."""
+        return await self._get(
+            "/letter-branding/{branding_id}/orgs_and_services", branding_id=branding_id
+        )
