@@ -8,7 +8,11 @@ from __future__ import annotations
 from notify_async.clients._service_core import ServiceCoreMixin
 from notify_async.clients._service_reports import ServiceReportsMixin
 from notify_async.clients._service_settings import ServiceSettingsMixin
+from notify_async.clients._service_templates import ServiceTemplatesMixin
 
 
-class ServiceAPIClient(ServiceCoreMixin, ServiceSettingsMixin, ServiceReportsMixin):
-    """Methods of the original ``ServiceAPIClient`` (``app/notify_client/service_api_client.py``)."""
+class ServiceAPIClient(
+    ServiceCoreMixin, ServiceTemplatesMixin, ServiceSettingsMixin, ServiceReportsMixin
+):
+    """Methods of the original ``ServiceAPIClient``
+    (``app/notify_client/service_api_client.py``)."""
