@@ -15,7 +15,10 @@ never instead of them, under ``namespace`` (``notify_async:fence:`` by default):
   literal prefix (the text before its first ``*``, ``?``, ``[`` or ``\\``), so fencing the prefix
   fences every key the glob covers. It may also fence a few keys the glob does not match (for
   ``organisation-*-email-branding-pool``, every ``organisation-...`` read in flight): those reads
-  simply do not store, which costs a later miss and never a stale entry.
+  simply do not store, which costs a later miss and never a stale entry. A single global epoch
+  would be simpler but would fence every read in flight on any write; matching the glob itself
+  in Lua would be exact but needs a hand-written glob matcher, one more place for a bug that
+  under-fences.
 * Storing after a read is one Lua script: it stores only if ``id`` is unchanged (Redis was not
   flushed or restarted meanwhile), the read is younger than ``fence_seconds`` (fence entries
   expire after that long, so an older read cannot prove it saw them) and neither ``<ns>k:K`` nor
@@ -27,8 +30,9 @@ deletes the exact keys), then the keyspace is walked with ``SCAN MATCH <glob> CO
 matches removed with ``UNLINK``. Each ``SCAN`` step does bounded work (about a millisecond for
 ``n`` = 1000), so other clients are never stalled for long. Because the walk looks at every key in
 Redis, it also removes matching keys written by clients that keep no index (the original admin
-app). ``SCAN`` returns every key that exists for the whole walk; a key stored by a fenced read
-cannot appear after the fence went up, and one stored before it is found by the walk.
+app); an index of the SDK's own keys could not, which is why there is none. ``SCAN`` returns
+every key that exists for the whole walk; a key stored by a fenced read cannot appear after the
+fence went up, and one stored before it is found by the walk.
 
 Not for Redis Cluster (``SCAN`` walks one node). asyncio only: ``redis.asyncio`` does not run
 under trio, so every method raises :class:`~notify_async.errors.ConfigurationError` there.
