@@ -52,6 +52,22 @@ def test_quickstart() -> None:
     assert not any("@" in line for line in lines)  # no e-mail address is printed
 
 
+def test_quickstart_needs_only_the_testing_extra() -> None:
+    """README's first command installs ``.[testing]`` only: block every other extra's module."""
+    blocked = ("fastapi", "pydantic", "redis", "pytest", "respx", "nbclient", "nbformat",
+               "ipykernel", "trio", "uvicorn")
+    script = (
+        "import runpy, sys\n"
+        f"sys.modules.update(dict.fromkeys({blocked!r}))\n"
+        f"sys.path.insert(0, {str(EXAMPLES)!r})\n"
+        f"runpy.run_path({str(EXAMPLES / 'quickstart.py')!r}, run_name='__main__')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            timeout=60, env=fake_only_env())
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "cache: 2 hits, 1 misses, 1 stored"
+
+
 def test_worker_sends_the_batch_retrying_the_refused_sends() -> None:
     lines = run_example("worker.py", "12", "4")
     assert lines[0] == "talking to the embedded fake Notify API"
