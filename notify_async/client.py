@@ -9,7 +9,6 @@ from functools import cached_property
 from types import TracebackType
 from typing import Any, Literal
 
-import attrs
 import httpx
 
 from notify_async._transport import HttpSession, Transport

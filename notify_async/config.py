@@ -103,10 +103,14 @@ class ClientConfig:
             "client_id": "NOTIFY_ADMIN_CLIENT_ID",
             "secret": "NOTIFY_ADMIN_CLIENT_SECRET",
         }
-        missing = [var for field, var in names.items() if not source.get(var) and field not in overrides]
+        missing = [
+            var for field, var in names.items() if not source.get(var) and field not in overrides
+        ]
         if missing:
             raise ConfigurationError(f"missing environment variable(s): {', '.join(missing)}")
-        values: dict[str, Any] = {field: source[var] for field, var in names.items() if source.get(var)}
+        values: dict[str, Any] = {
+            field: source[var] for field, var in names.items() if source.get(var)
+        }
         optional = {
             "admin_base_url": "NOTIFY_ADMIN_BASE_URL",
             "document_download_url": "DOCUMENT_DOWNLOAD_API_URL",

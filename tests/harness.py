@@ -185,7 +185,8 @@ def call_arguments(entry: Mapping[str, Any], case: Case) -> tuple[tuple[Any, ...
     args = tuple(case.args)
     kwargs = dict(case.kwargs)
     positional = [p for p in entry["params"] if p["kind"] == "positional"]
-    for param in positional[len(args):] + [p for p in entry["params"] if p["kind"] == "keyword_only"]:
+    keyword_only = [p for p in entry["params"] if p["kind"] == "keyword_only"]
+    for param in positional[len(args):] + keyword_only:
         if param["default"] == "<required>" and param["name"] not in kwargs:
             kwargs[param["name"]] = sample_value(param["name"])
     return args, kwargs
@@ -204,7 +205,7 @@ def namespace(arguments: Mapping[str, Any], case: Case) -> dict[str, Any]:
 
 def evaluate(expression: str, names: Mapping[str, Any]) -> Any:
     """Evaluate one catalogue expression (test-only; the package never does this)."""
-    return eval(expression, {"__builtins__": {}}, dict(names))  # noqa: S307
+    return eval(expression, {"__builtins__": {}}, dict(names))
 
 
 def _query_text(value: Any) -> list[str]:
@@ -217,7 +218,9 @@ def _query_text(value: Any) -> list[str]:
     return [str(value)]
 
 
-_CONDITION = re.compile(r"only (?:if|when) (?:(\w+) )?is (not None|truthy)|only (?:if|when) (not None|truthy)")
+_CONDITION = re.compile(
+    r"only (?:if|when) (?:(\w+) )?is (not None|truthy)|only (?:if|when) (not None|truthy)"
+)
 
 
 def _condition_holds(text: str, key: str, names: Mapping[str, Any]) -> bool:
@@ -230,7 +233,9 @@ def _condition_holds(text: str, key: str, names: Mapping[str, Any]) -> bool:
     return value is not None if kind == "not None" else bool(value)
 
 
-def expected_request(entry: Mapping[str, Any], http: Mapping[str, Any], names: Mapping[str, Any]) -> Req:
+def expected_request(
+    entry: Mapping[str, Any], http: Mapping[str, Any], names: Mapping[str, Any]
+) -> Req:
     """The request the catalogue says ``http`` sends, with expressions evaluated."""
     template, _, hand_query = http["path"].partition("?")
     path = re.sub(r"\{([^}]+)\}", lambda m: str(evaluate(m.group(1), names)), template)
@@ -258,7 +263,8 @@ def expected_request(entry: Mapping[str, Any], http: Mapping[str, Any], names: M
         if spec["attach_created_by"]:
             body = {"created_by": USER_ID, **body}
     first = "created_by" if spec["attach_created_by"] else None
-    return Req(http["verb"], path, tuple(sorted(query)), json.loads(json.dumps(body, default=_jsonable)), first)
+    body = json.loads(json.dumps(body, default=_jsonable))
+    return Req(http["verb"], path, tuple(sorted(query)), body, first)
 
 
 def _jsonable(value: Any) -> Any:
