@@ -7,7 +7,6 @@ so ``SERVICE-ID`` and ``service-id`` share one entry, as in the original.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import uuid
 from collections.abc import Callable, Mapping
@@ -30,10 +29,8 @@ def normalise(value: object) -> str:
     """The text a value takes inside a key (UUID strings canonical and lower-case)."""
     if isinstance(value, str):
         return _normalise_text(value)  # memoised: the same ids come back on every hit
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    if isinstance(value, dt.date):
-        return value.isoformat()
+    # Everything else as the original's str.format shows it: a date as 2024-01-31, a datetime
+    # as 2024-01-31 12:00:00 (not isoformat's "T"), None as "None".
     return str(value)
 
 
@@ -70,7 +67,12 @@ def compile_key(template: str) -> Callable[[Mapping[str, object]], str]:
 
 @lru_cache(maxsize=512)
 def glob_to_regex(pattern: str) -> re.Pattern[str]:
-    """Compile a Redis glob (``*``, ``?``, ``[abc]``, ``[^a]``, ``[a-z]``, ``\\x``) to a regex."""
+    """Compile a Redis glob to a regex matching exactly the keys Redis's own matcher does.
+
+    ``*`` any run, ``?`` one character, ``\\x`` a literal ``x``, and ``[...]`` classes as Redis
+    reads them: ``^`` negates, ``a-z`` ranges (either way round), ``\\`` escapes inside, a ``]``
+    right after ``[`` or ``[^`` closes an empty class, and an unclosed ``[`` runs to the end.
+    """
     out: list[str] = []
     i, n = 0, len(pattern)
     while i < n:
@@ -79,24 +81,38 @@ def glob_to_regex(pattern: str) -> re.Pattern[str]:
             out.append(".*")
         elif ch == "?":
             out.append(".")
-        elif ch == "\\" and i + 1 < n:
-            i += 1
-            out.append(re.escape(pattern[i]))
         elif ch == "[":
-            end = pattern.find("]", i + 2 if pattern[i + 1 : i + 2] in ("^", "]") else i + 1)
-            if end == -1:
-                out.append(re.escape(ch))
-            else:
-                body = pattern[i + 1 : end]
-                negate = body.startswith("^")
-                body = body[1:] if negate else body
-                escaped = "".join("\\" + c if c in "\\]^[" else c for c in body)
-                out.append(f"[{'^' if negate else ''}{escaped}]")
-                i = end
+            regex, i = _bracket(pattern, i + 1)
+            out.append(regex)
+            continue
         else:
-            out.append(re.escape(ch))
+            if ch == "\\" and i + 1 < n:
+                i += 1
+            out.append(re.escape(pattern[i]))
         i += 1
     return re.compile("".join(out) + r"\Z", re.DOTALL)
+
+
+def _bracket(pattern: str, i: int) -> tuple[str, int]:
+    """The regex of the class whose body starts at ``i`` (after ``[``), and the index after it."""
+    n = len(pattern)
+    negate = pattern[i : i + 1] == "^"
+    i += negate
+    items: list[str] = []
+    while i < n and pattern[i] != "]":
+        if pattern[i] == "\\" and i + 1 < n:
+            i += 1
+            items.append(re.escape(pattern[i]))
+        elif i + 2 < n and pattern[i + 1] == "-":
+            low, high = sorted((pattern[i], pattern[i + 2]))
+            items.append(f"{re.escape(low)}-{re.escape(high)}")
+            i += 2
+        else:
+            items.append(re.escape(pattern[i]))
+        i += 1
+    if not items:  # "[]" matches nothing, "[^]" any one character
+        return ("." if negate else "(?!)"), i + 1
+    return f"[{'^' if negate else ''}{''.join(items)}]", i + 1
 
 
 def literal_prefix(pattern: str) -> str:
