@@ -8,6 +8,7 @@ retries with backoff, error mapping and one debug log line per attempt.
 
 from __future__ import annotations
 
+import datetime as dt
 import email.utils
 import json
 import logging
@@ -107,14 +108,22 @@ class HttpSession:
 
 
 def _retry_after(response: httpx.Response) -> float | None:
+    """Seconds asked for by ``Retry-After`` (a number or an HTTP date); None when absent or
+    unreadable (the normal backoff applies)."""
     value = response.headers.get("Retry-After")
     if not value:
         return None
     try:
         return max(0.0, float(value))
     except ValueError:
-        parsed = email.utils.parsedate_to_datetime(value) if value else None
-        return None if parsed is None else max(0.0, parsed.timestamp() - time.time())
+        pass
+    try:
+        parsed = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if parsed.tzinfo is None:  # "-0000": HTTP dates are always UTC
+        parsed = parsed.replace(tzinfo=dt.UTC)
+    return max(0.0, parsed.timestamp() - time.time())
 
 
 class Transport:
@@ -165,7 +174,7 @@ class Transport:
 
     def _backoff(self, attempt: int, retry_after: float | None) -> float:
         policy = self._retry
-        delay = min(policy.backoff_max, policy.backoff_base * 2 ** (attempt - 1))
+        delay = min(policy.backoff_max, policy.backoff_base * 2.0 ** (attempt - 1))
         delay *= 0.5 + self.jitter() / 2
         return delay if retry_after is None else max(delay, retry_after)
 
