@@ -48,15 +48,16 @@ def request_context(
 
     Raises :class:`~notify_async.errors.InvalidArgumentError` for an empty or multi-line value.
     """
-    tokens = []
-    for var, name, value in (
-        (_user_id, "user_id", user_id),
-        (_trace_id, "trace_id", trace_id),
-        (_span_id, "span_id", span_id),
-    ):
-        checked = _checked(name, value)
-        if checked is not None:
-            tokens.append((var, var.set(checked)))
+    # Check every value before setting any, so a refused one leaves the context untouched.
+    values = [
+        (var, _checked(name, value))
+        for var, name, value in (
+            (_user_id, "user_id", user_id),
+            (_trace_id, "trace_id", trace_id),
+            (_span_id, "span_id", span_id),
+        )
+    ]
+    tokens = [(var, var.set(checked)) for var, checked in values if checked is not None]
     try:
         yield
     finally:
