@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 
 from notify_async import _constants as C
 from notify_async.cache._keys import glob_to_regex
+from notify_async.errors import ConfigurationError
 
 
 class MemoryCache:
@@ -19,6 +20,8 @@ class MemoryCache:
     read in progress is dropped, so memory stays bounded.
 
     Works on asyncio and trio (no I/O, no locks needed: every method runs without awaiting).
+
+    Raises :class:`~notify_async.errors.ConfigurationError` for a ``max_entries`` below 1.
     """
 
     def __init__(
@@ -27,6 +30,8 @@ class MemoryCache:
         *,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        if max_entries < 1:
+            raise ConfigurationError(f"max_entries must be at least 1, got {max_entries!r}")
         self._data: OrderedDict[str, tuple[bytes, float]] = OrderedDict()
         self._max = max_entries
         self._clock = clock
