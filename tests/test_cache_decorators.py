@@ -5,13 +5,16 @@ arguments, keywords or defaults, UUIDs normalised; the precompiled fast path agr
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
 
 from notify_async.cache import MemoryCache, RequestCache, cached, format_key, invalidates
 from notify_async.cache._keys import compile_key
+from notify_async.errors import CacheInvalidationError
 
 SERVICE = "9F5B7C8E-0F2A-4B8E-9A59-3C1D2E4F5A6B"
 
@@ -103,3 +106,116 @@ def test_a_key_naming_an_unknown_parameter_is_refused_at_definition() -> None:
 def test_compiled_keys_match_format_key(template: str) -> None:
     arguments = {"a": SERVICE, "b": uuid.UUID(SERVICE), "c": dt.date(2024, 1, 2)}
     assert compile_key(template)(arguments) == format_key(template, arguments)
+
+
+# --- Cache effects: read-through, invalidation around the request, failures, nesting ----------
+
+
+class RecordingBackend(MemoryCache):
+    """A MemoryCache that logs its invalidations into ``events`` and fails the ones asked."""
+
+    def __init__(self, events: list[Any], fail_on: tuple[int, ...] = ()) -> None:
+        super().__init__()
+        self.events = events
+        self.fail_on = fail_on
+        self.calls = 0
+
+    async def invalidate(self, keys: Sequence[str], patterns: Sequence[str]) -> None:
+        self.calls += 1
+        self.events.append(("delete", *keys, *patterns))
+        if self.calls in self.fail_on:
+            raise ConnectionError("cache down")
+        await super().invalidate(keys, patterns)
+
+
+class Writer:
+    """A sub-client stand-in whose methods log the request they would send."""
+
+    def __init__(self, fail_on: tuple[int, ...] = ()) -> None:
+        self.events: list[Any] = []
+        self.backend = RecordingBackend(self.events, fail_on)
+        self._cache = RequestCache(self.backend)
+
+    @cached("service-{service_id}")
+    async def get_service(self, service_id: str) -> Any:
+        self.events.append("request")
+        return {"id": service_id, "requests": self.events.count("request")}
+
+    @invalidates("service-{service_id}", patterns=("service-{service_id}-template-*",))
+    async def update_service(self, service_id: str, refuse: bool = False) -> Any:
+        if refuse:
+            raise ValueError("refused before sending")
+        self.events.append("request")
+        await self.backend.set(f"service-{service_id}", b'{"stale": true}', 60)  # a racing read
+        return {"updated": service_id}
+
+    @invalidates("outer-{service_id}")
+    @invalidates("middle")
+    @invalidates("inner-{service_id}")
+    async def nested(self, service_id: str) -> Any:
+        self.events.append("request")
+        return "done"
+
+
+UPDATE_DELETE = ("delete", "service-s1", "service-s1-template-*")
+
+
+async def test_a_cached_read_goes_to_the_api_once_then_hits() -> None:
+    writer = Writer()
+    first = await writer.get_service("s1")
+    assert await writer.get_service("s1") == first == {"id": "s1", "requests": 1}
+    assert writer.events == ["request"]
+    stats = writer._cache.stats
+    assert (stats.misses, stats.hits, stats.populates) == (1, 1, 1)
+
+
+async def test_a_write_invalidates_before_and_after_its_request() -> None:
+    writer = Writer()
+    await writer.get_service("s1")
+    await writer.backend.set("service-s1-template-t1", b"{}", 60)
+    writer.events.clear()
+    assert await writer.update_service("s1") == {"updated": "s1"}
+    assert writer.events == [UPDATE_DELETE, "request", UPDATE_DELETE]
+    assert len(writer.backend) == 0  # what a racing read stored during the request is gone too
+
+
+async def test_a_failed_invalidation_after_the_write_raises_with_its_result() -> None:
+    writer = Writer(fail_on=(2,))
+    with pytest.raises(CacheInvalidationError) as caught:
+        await writer.update_service("s1")
+    error = caught.value
+    assert error.request_sent is True
+    assert error.result == {"updated": "s1"}
+    assert error.keys == ("service-s1", "service-s1-template-*")
+    assert isinstance(error.__cause__, ConnectionError)
+    assert writer.events == [UPDATE_DELETE, "request", UPDATE_DELETE]
+
+
+async def test_a_failed_invalidation_before_the_write_raises_and_sends_nothing() -> None:
+    writer = Writer(fail_on=(1,))
+    with pytest.raises(CacheInvalidationError, match="not sent") as caught:
+        await writer.update_service("s1")
+    assert caught.value.request_sent is False
+    assert caught.value.result is None
+    assert writer.events == [UPDATE_DELETE]
+
+
+async def test_a_method_that_raises_skips_the_invalidation_after_it() -> None:
+    writer = Writer()
+    with pytest.raises(ValueError, match="refused"):
+        await writer.update_service("s1", refuse=True)
+    assert writer.events == [UPDATE_DELETE]
+
+
+async def test_nested_decorators_invalidate_outermost_first_then_innermost_first() -> None:
+    writer = Writer()
+    assert await writer.nested("s1") == "done"
+    outer, middle, inner = ("delete", "outer-s1"), ("delete", "middle"), ("delete", "inner-s1")
+    assert writer.events == [outer, middle, inner, "request", inner, middle, outer]
+
+
+def test_decorated_methods_keep_their_name_and_signature() -> None:
+    signature = inspect.signature(Writer.update_service)
+    assert list(signature.parameters) == ["self", "service_id", "refuse"]
+    assert Writer.update_service.__name__ == "update_service"
+    assert Writer.get_service.__notify_cache__ == ("set", "service-{service_id}", 2419200)  # type: ignore[attr-defined]
