@@ -15,14 +15,19 @@ USER_AGENT = f"notify-async/{VERSION}"
 DEFAULT_TIMEOUT = 30.0
 #: Seconds to establish a connection.
 DEFAULT_CONNECT_TIMEOUT = 5.0
-#: Connections in httpx's pool. Chosen by ``benchmarks/concurrency.py``: httpcore's pool gets
-#: slower as it grows (encode/httpcore#1035), and a small pool with a cap on in-flight requests
-#: gave the best throughput on a 2-core machine.
-DEFAULT_MAX_CONNECTIONS = 16
+#: Connections the facade opens at most. Chosen by ``benchmarks/concurrency.py`` (see
+#: docs/benchmarks.md): with the pool split into small clients (below) throughput grows with
+#: this number until the CPU is busy, and stays there instead of collapsing.
+DEFAULT_MAX_CONNECTIONS = 64
+#: Connections per ``httpx.AsyncClient``: the facade spreads ``max_connections`` over several
+#: small clients because httpcore's pool does work growing with the square of its connections on
+#: every request (encode/httpcore#1035); one 64-connection pool served a fifth of the requests
+#: per second that 32 pools of 2 did on the same 2 cores.
+DEFAULT_CONNECTIONS_PER_CLIENT = 2
 #: Requests allowed in flight at once per facade; further callers wait their turn (anyio limiter).
-DEFAULT_MAX_IN_FLIGHT = 16
-#: Idle keep-alive connections kept in the pool.
-DEFAULT_MAX_KEEPALIVE = 16
+DEFAULT_MAX_IN_FLIGHT = 64
+#: Idle keep-alive connections kept, spread over the clients like ``max_connections``.
+DEFAULT_MAX_KEEPALIVE = 64
 
 # --- Retries ----------------------------------------------------------------------------------
 DEFAULT_MAX_ATTEMPTS = 3

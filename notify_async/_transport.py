@@ -1,7 +1,7 @@
 """The one place that sends HTTP.
 
-:class:`HttpSession` owns the shared ``httpx.AsyncClient`` (created lazily inside the running
-event loop, one per loop) and the anyio limiter that caps requests in flight. :class:`Transport`
+:class:`HttpSession` owns the ``httpx.AsyncClient`` pools (created lazily inside the running
+event loop, one set per loop) and the anyio limiter that caps requests in flight. :class:`Transport`
 turns one call into a request: path, query, JSON body, headers (auth and request context),
 retries with backoff, error mapping and one debug log line per attempt.
 """
@@ -13,6 +13,7 @@ import email.utils
 import json
 import logging
 import random
+import ssl
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
@@ -58,53 +59,74 @@ def _loop_token() -> object:
 
 
 class HttpSession:
-    """The facade's HTTP client and in-flight limiter, shared by every sub-client.
+    """The facade's HTTP clients and in-flight limiter, shared by every sub-client.
 
-    A caller-supplied client is used as it is and never closed here. Otherwise a client is made
-    on first use inside the running loop; if the facade is later used from another loop (a new
-    notebook kernel loop, a new test), a fresh client and limiter are made for that loop.
+    A caller-supplied client is used as it is and never closed here. Otherwise the session makes
+    its own on first use inside the running loop: ``max_connections`` spread over small
+    ``httpx.AsyncClient`` pools of ``connections_per_client`` each (one SSL context shared), and
+    each request goes to the least busy one. httpcore's pool does work that grows with the square
+    of its connections on every request, so one big pool collapses under load where several
+    small ones do not (``benchmarks/concurrency.py``). If the facade is later used from another
+    loop (a new notebook kernel loop, a new test), fresh clients and limiter are made for it.
     """
 
     def __init__(self, config: ClientConfig, http_client: httpx.AsyncClient | None = None) -> None:
         self._config = config
         self._external = http_client
-        self._client: httpx.AsyncClient | None = None
+        self._clients: list[httpx.AsyncClient] = []
+        self._busy: list[int] = []
+        self._ssl: ssl.SSLContext | None = None
         self._limiter: anyio.CapacityLimiter | None = None
         self._loop: object = None
 
-    def _bind(self) -> tuple[httpx.AsyncClient, anyio.CapacityLimiter]:
+    def _bind(self) -> anyio.CapacityLimiter:
         loop = _loop_token()
         if self._limiter is None or self._loop is not loop:
             self._loop = loop
             self._limiter = anyio.CapacityLimiter(self._config.max_in_flight)
-            if self._external is None:
-                self._client = self._new_client()
-        client = self._external or self._client
-        assert client is not None
-        return client, self._limiter
+            self._clients = [self._external] if self._external else self._new_clients()
+            self._busy = [0] * len(self._clients)
+        return self._limiter
 
-    def _new_client(self) -> httpx.AsyncClient:
+    def _new_clients(self) -> list[httpx.AsyncClient]:
         cfg = self._config
-        return httpx.AsyncClient(
-            timeout=httpx.Timeout(cfg.timeout, connect=cfg.connect_timeout),
-            limits=httpx.Limits(
-                max_connections=cfg.max_connections,
-                max_keepalive_connections=cfg.max_keepalive_connections,
-            ),
-            follow_redirects=False,
-        )
+        if self._ssl is None:
+            self._ssl = httpx.create_ssl_context()
+        count = -(-cfg.max_connections // cfg.connections_per_client)
+        sizes = _spread(cfg.max_connections, count)
+        return [
+            httpx.AsyncClient(
+                verify=self._ssl,
+                timeout=httpx.Timeout(cfg.timeout, connect=cfg.connect_timeout),
+                limits=httpx.Limits(max_connections=size, max_keepalive_connections=keep),
+                follow_redirects=False,
+            )
+            for size, keep in zip(sizes, _spread(cfg.max_keepalive_connections, count), strict=True)
+        ]
 
     async def send(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
-        """Send one request through the shared client, within the in-flight cap."""
-        client, limiter = self._bind()
+        """Send one request through the least busy client, within the in-flight cap."""
+        limiter = self._bind()
         async with limiter:
-            return await client.request(method, url, **kwargs)
+            clients, busy = self._clients, self._busy
+            index = busy.index(min(busy))
+            busy[index] += 1
+            try:
+                return await clients[index].request(method, url, **kwargs)
+            finally:
+                busy[index] -= 1
 
     async def aclose(self) -> None:
-        """Close the client this session created (never a caller-supplied one)."""
-        client, self._client, self._limiter, self._loop = self._client, None, None, None
-        if client is not None:
+        """Close the clients this session created (never a caller-supplied one)."""
+        clients = [] if self._external else self._clients
+        self._clients, self._busy, self._limiter, self._loop = [], [], None, None
+        for client in clients:
             await client.aclose()
+
+
+def _spread(total: int, parts: int) -> list[int]:
+    """``total`` split into ``parts`` near-equal whole numbers (larger ones first)."""
+    return [total // parts + (i < total % parts) for i in range(parts)]
 
 
 def _retry_after(response: httpx.Response) -> float | None:

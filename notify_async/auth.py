@@ -18,7 +18,7 @@ from notify_async import _constants as C
 class TokenSigner:
     """Mints and reuses admin JWTs. Its ``repr`` never shows the secret or a token."""
 
-    __slots__ = ("_client_id", "_secret", "_reuse", "_clock", "_token", "_issued_at")
+    __slots__ = ("_client_id", "_clock", "_issued_at", "_reuse", "_secret", "_token")
 
     def __init__(
         self,

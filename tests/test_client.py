@@ -6,11 +6,13 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import anyio
 import httpx
 import pytest
 import respx
 
 from notify_async import ClientConfig, NotifyAdminClient, RetryPolicy
+from notify_async._transport import _spread
 from notify_async.cache import MemoryCache, NullCache
 from notify_async.errors import ConfigurationError
 from tests.conftest import make_client
@@ -32,27 +34,28 @@ def mock_api() -> respx.MockRouter:
 
 def test_no_http_client_exists_until_the_first_request() -> None:
     notify = NotifyAdminClient(BASE_URL, CLIENT_ID, SECRET)  # no event loop running here
-    assert notify._session._client is None
+    assert notify._session._clients == []
 
 
 async def test_the_first_request_creates_the_client_and_later_ones_share_it() -> None:
     async with make_client() as notify:
         with mock_api():
             await notify.status.get_status()
-            first = notify._session._client
+            first = list(notify._session._clients)
             await notify.services.get_service(SERVICE)
-            assert isinstance(first, httpx.AsyncClient)
-            assert notify._session._client is first
+            assert first
+            assert all(isinstance(client, httpx.AsyncClient) for client in first)
+            assert notify._session._clients == first
 
 
 async def test_aclose_closes_the_client_the_sdk_made() -> None:
     notify = make_client()
     with mock_api():
         await notify.status.get_status()
-    client = notify._session._client
-    assert client is not None
+    clients = list(notify._session._clients)
+    assert clients
     await notify.aclose()
-    assert client.is_closed
+    assert all(client.is_closed for client in clients)
 
 
 async def test_a_callers_http_client_is_used_and_never_closed() -> None:
@@ -65,8 +68,8 @@ async def test_a_callers_http_client_is_used_and_never_closed() -> None:
     async with httpx.AsyncClient(transport=httpx.MockTransport(server)) as http:
         async with make_client(http_client=http) as notify:
             assert await notify.status.get_status() == {"status": "ok"}
+            assert notify._session._clients == [http]
         assert not http.is_closed
-        assert notify._session._client is None
     assert [str(r.url) for r in seen] == [f"{BASE_URL}/_status"]
 
 
@@ -76,7 +79,7 @@ def test_a_new_event_loop_gets_a_new_http_client() -> None:
 
     async def call() -> Any:
         result = await notify.services.get_service(SERVICE)
-        clients.append(notify._session._client)
+        clients.append(notify._session._clients[0])
         return result
 
     with mock_api() as router:
@@ -222,3 +225,42 @@ def test_every_sub_client_is_built_lazily_once_and_shares_the_facades_cache(
     assert first._transport in (notify._transport, notify._dd_transport)
     assert first._config is notify.config
     assert repr(first) == f"<{type(first).__name__}>"
+
+
+def test_connections_are_spread_evenly_over_small_clients() -> None:
+    assert _spread(64, 32) == [2] * 32
+    assert _spread(5, 3) == [2, 2, 1]
+    assert _spread(3, 5) == [1, 1, 1, 0, 0]
+
+
+async def test_the_sdks_connections_are_split_into_small_clients_sharing_one_ssl_context() -> None:
+    async with make_client(max_connections=5, connections_per_client=2) as notify:
+        with mock_api():
+            await notify.status.get_status()
+        clients = notify._session._clients
+        pools = [client._transport._pool for client in clients]  # type: ignore[attr-defined]
+        assert [pool._max_connections for pool in pools] == [2, 2, 1]
+        assert len({id(pool._ssl_context) for pool in pools}) == 1
+
+
+async def test_each_request_goes_to_the_least_busy_client() -> None:
+    release = anyio.Event()
+    arrived = 0
+
+    async def server(request: httpx.Request) -> httpx.Response:
+        nonlocal arrived
+        arrived += 1
+        await release.wait()
+        return httpx.Response(200, json={})
+
+    async with make_client(max_connections=6, connections_per_client=2) as notify:
+        with respx.mock(base_url=BASE_URL) as router:
+            router.route().mock(side_effect=server)
+            async with anyio.create_task_group() as tasks:
+                for _ in range(5):
+                    tasks.start_soon(notify.status.get_status)
+                await anyio.wait_all_tasks_blocked()
+                assert arrived == 5
+                assert sorted(notify._session._busy) == [1, 2, 2]
+                release.set()
+            assert notify._session._busy == [0, 0, 0]
