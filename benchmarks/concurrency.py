@@ -2,7 +2,7 @@
 
 Sends N GET requests at a given concurrency through :class:`NotifyAdminClient` (``cache=False``,
 no retries) to a tiny local API, for several (``max_connections``, ``max_in_flight``,
-``connections_per_client``) settings: one pool holding every connection (as one shared
+``connections_per_pool``) settings: one pool holding every connection (as one shared
 ``httpx.AsyncClient``) and the connections split over small pools. As a baseline, 50 threads
 share a synchronous ``httpx.Client`` and sign a JWT per request (the old synchronous client's
 shape). Prints throughput (requests/s, the median of the repeats) and the p50 / p99 latency a
@@ -37,7 +37,7 @@ from notify_async import NotifyAdminClient, RetryPolicy
 
 CLIENT_ID = "benchmark"
 SECRET = "benchmark-secret-long-enough-for-hs256-signing"
-#: (max_connections, max_in_flight, connections_per_client); None = one pool of all connections,
+#: (max_connections, max_in_flight, connections_per_pool); None = one pool of all connections,
 #: as a single shared ``httpx.AsyncClient`` would be.
 SETTINGS: list[tuple[int, int, int | None]] = [
     (200, 200, None), (100, 100, None), (50, 50, None), (20, 20, None), (16, 16, None),
@@ -135,7 +135,7 @@ async def measure_sdk(url: str, connections: int, in_flight: int, per_client: in
     notify = NotifyAdminClient(
         url, CLIENT_ID, SECRET, cache=False, retry=RetryPolicy.disabled(),
         max_connections=connections, max_keepalive_connections=connections,
-        max_in_flight=in_flight, connections_per_client=per_client or connections,
+        max_in_flight=in_flight, connections_per_pool=per_client or connections,
     )
     async with notify:
         await sdk_batch(notify, args.warmup, args.concurrency)

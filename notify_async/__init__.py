@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 from notify_async._constants import VERSION as __version__
+from notify_async._transport import ShardedTransport
 from notify_async.client import NotifyAdminClient
 from notify_async.config import ClientConfig, RetryPolicy
 from notify_async.context import current_user_id, request_context
@@ -40,6 +41,7 @@ __all__ = [
     "NotifyAdminClient",
     "NotifyError",
     "RetryPolicy",
+    "ShardedTransport",
     "__version__",
     "current_user_id",
     "request_context",

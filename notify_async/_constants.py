@@ -15,20 +15,20 @@ USER_AGENT = f"notify-async/{VERSION}"
 DEFAULT_TIMEOUT = 30.0
 #: Seconds to establish a connection.
 DEFAULT_CONNECT_TIMEOUT = 5.0
-#: Connections the facade opens at most (spread over small clients, below). Chosen by
+#: Connections the facade opens at most (spread over small pools, below). Chosen by
 #: ``benchmarks/concurrency.py`` (figures in docs/benchmarks.md): throughput grows with the
 #: requests in flight until the CPU is busy; 100 reaches that point for a server answering in
 #: 50 ms, and costs nothing when it answers faster.
 DEFAULT_MAX_CONNECTIONS = 100
-#: Connections per ``httpx.AsyncClient``: the facade spreads ``max_connections`` over several
-#: small clients because httpcore's pool does work growing with the square of its connections on
-#: every request (encode/httpcore#1035): one pool of 200 connections gave a third of the
+#: Connections per pool: the facade's one ``httpx.AsyncClient`` spreads ``max_connections``
+#: over several small httpcore pools (``ShardedTransport``) because httpcore's pool does work
+#: growing with the square of its connections on every request (encode/httpcore#1035): one pool of 200 connections gave a third of the
 #: throughput of 100 pools of 2 (server answering in 5 ms; a twenty-fourth at 50 ms), and pools
 #: of 2 beat pools of 4 and 8.
-DEFAULT_CONNECTIONS_PER_CLIENT = 2
+DEFAULT_CONNECTIONS_PER_POOL = 2
 #: Requests allowed in flight at once per facade; further callers wait their turn (anyio limiter).
 DEFAULT_MAX_IN_FLIGHT = 100
-#: Idle keep-alive connections kept, spread over the clients like ``max_connections``.
+#: Idle keep-alive connections kept, spread over the pools like ``max_connections``.
 DEFAULT_MAX_KEEPALIVE = 100
 
 # --- Retries ----------------------------------------------------------------------------------

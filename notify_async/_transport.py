@@ -1,7 +1,8 @@
 """The one place that sends HTTP.
 
-:class:`HttpSession` owns the ``httpx.AsyncClient`` pools (created lazily inside the running
-event loop, one set per loop) and the anyio limiter that caps requests in flight. :class:`Transport`
+:class:`HttpSession` owns the shared ``httpx.AsyncClient`` (created lazily inside the running
+event loop, one per loop; its :class:`ShardedTransport` spreads connections over small pools) and
+the anyio limiter that caps requests in flight. :class:`Transport`
 turns one call into a request: path, query, JSON body, headers (auth and request context),
 retries with backoff, error mapping and one debug log line per attempt.
 """
@@ -59,69 +60,107 @@ def _loop_token() -> object:
 
 
 class HttpSession:
-    """The facade's HTTP clients and in-flight limiter, shared by every sub-client.
+    """The facade's one ``httpx.AsyncClient`` and in-flight limiter, shared by every sub-client.
 
     A caller-supplied client is used as it is and never closed here. Otherwise the session makes
-    its own on first use inside the running loop: ``max_connections`` spread over small
-    ``httpx.AsyncClient`` pools of ``connections_per_client`` each (one SSL context shared), and
-    each request goes to the least busy one. httpcore's pool does work that grows with the square
-    of its connections on every request, so one big pool collapses under load where several
-    small ones do not (``benchmarks/concurrency.py``). If the facade is later used from another
-    loop (a new notebook kernel loop, a new test), fresh clients and limiter are made for it.
+    its own on first use inside the running loop, with a :class:`ShardedTransport` that spreads
+    ``max_connections`` over small connection pools (see there for why). If the facade is later
+    used from another loop (a new notebook kernel loop, a new test), a fresh client and limiter
+    are made for it.
     """
 
     def __init__(self, config: ClientConfig, http_client: httpx.AsyncClient | None = None) -> None:
         self._config = config
         self._external = http_client
-        self._clients: list[httpx.AsyncClient] = []
-        self._busy: list[int] = []
+        self._client: httpx.AsyncClient | None = None
         self._ssl: ssl.SSLContext | None = None
         self._limiter: anyio.CapacityLimiter | None = None
         self._loop: object = None
 
-    def _bind(self) -> anyio.CapacityLimiter:
+    def _bind(self) -> tuple[httpx.AsyncClient, anyio.CapacityLimiter]:
         loop = _loop_token()
         if self._limiter is None or self._loop is not loop:
             self._loop = loop
             self._limiter = anyio.CapacityLimiter(self._config.max_in_flight)
-            self._clients = [self._external] if self._external else self._new_clients()
-            self._busy = [0] * len(self._clients)
-        return self._limiter
+            self._client = self._external or self._new_client()
+        assert self._client is not None
+        return self._client, self._limiter
 
-    def _new_clients(self) -> list[httpx.AsyncClient]:
+    def _new_client(self) -> httpx.AsyncClient:
         cfg = self._config
         if self._ssl is None:
             self._ssl = httpx.create_ssl_context()
-        count = -(-cfg.max_connections // cfg.connections_per_client)
-        sizes = _spread(cfg.max_connections, count)
-        return [
-            httpx.AsyncClient(
+        return httpx.AsyncClient(
+            transport=ShardedTransport(
+                max_connections=cfg.max_connections,
+                max_keepalive_connections=cfg.max_keepalive_connections,
+                connections_per_pool=cfg.connections_per_pool,
                 verify=self._ssl,
-                timeout=httpx.Timeout(cfg.timeout, connect=cfg.connect_timeout),
-                limits=httpx.Limits(max_connections=size, max_keepalive_connections=keep),
-                follow_redirects=False,
-            )
-            for size, keep in zip(sizes, _spread(cfg.max_keepalive_connections, count), strict=True)
-        ]
+            ),
+            timeout=httpx.Timeout(cfg.timeout, connect=cfg.connect_timeout),
+            follow_redirects=False,
+        )
 
     async def send(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
-        """Send one request through the least busy client, within the in-flight cap."""
-        limiter = self._bind()
+        """Send one request through the shared client, within the in-flight cap."""
+        client, limiter = self._bind()
         async with limiter:
-            clients, busy = self._clients, self._busy
-            index = busy.index(min(busy))
-            busy[index] += 1
-            try:
-                return await clients[index].request(method, url, **kwargs)
-            finally:
-                busy[index] -= 1
+            return await client.request(method, url, **kwargs)
 
     async def aclose(self) -> None:
-        """Close the clients this session created (never a caller-supplied one)."""
-        clients = [] if self._external else self._clients
-        self._clients, self._busy, self._limiter, self._loop = [], [], None, None
-        for client in clients:
+        """Close the client this session created (never a caller-supplied one)."""
+        client = None if self._external else self._client
+        self._client, self._limiter, self._loop = None, None, None
+        if client is not None:
             await client.aclose()
+
+
+class ShardedTransport(httpx.AsyncBaseTransport):
+    """An httpx transport that spreads connections over several small httpcore pools.
+
+    httpcore's pool does work that grows with the square of its connections on every request
+    (encode/httpcore#1035), so one big pool collapses under load where several small ones do not
+    (``benchmarks/concurrency.py``, figures in docs/benchmarks.md). Each request goes to the
+    least busy pool; the pools share one SSL context. The facade still owns exactly one
+    ``httpx.AsyncClient``, whose transport this is.
+    """
+
+    def __init__(
+        self,
+        *,
+        max_connections: int,
+        max_keepalive_connections: int,
+        connections_per_pool: int,
+        verify: ssl.SSLContext | bool = True,
+    ) -> None:
+        count = -(-max_connections // connections_per_pool)
+        self._pools = [
+            httpx.AsyncHTTPTransport(
+                verify=verify,
+                limits=httpx.Limits(max_connections=size, max_keepalive_connections=keep),
+            )
+            for size, keep in zip(
+                _spread(max_connections, count),
+                _spread(max_keepalive_connections, count),
+                strict=True,
+            )
+        ]
+        self._busy = [0] * count
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """Send ``request`` through the least busy pool."""
+        busy = self._busy
+        index = busy.index(min(busy))
+        busy[index] += 1
+        try:
+            return await self._pools[index].handle_async_request(request)
+        finally:
+            busy[index] -= 1
+
+    async def aclose(self) -> None:
+        """Close every pool."""
+        for pool in self._pools:
+            await pool.aclose()
 
 
 def _spread(total: int, parts: int) -> list[int]:

@@ -68,8 +68,9 @@ class NotifyAdminClient:
             above and ``options``.
         **options: any other :class:`~notify_async.config.ClientConfig` field: ``timeout``,
             ``connect_timeout``, ``retry`` (a :class:`~notify_async.config.RetryPolicy`),
-            ``max_connections``, ``max_in_flight``, ``token_reuse_seconds``, ``admin_base_url``,
-            ``document_download_url``, ``document_download_api_key``,
+            ``max_connections``, ``connections_per_pool``, ``max_in_flight``,
+            ``token_reuse_seconds``, ``admin_base_url``, ``document_download_url``,
+            ``document_download_api_key``,
             ``default_service_limit``, ``default_live_service_rate_limits``, ``user_agent``.
 
     Raises:

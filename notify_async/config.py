@@ -71,8 +71,8 @@ class ClientConfig:
         default=C.DEFAULT_MAX_KEEPALIVE, validator=_positive
     )
     max_in_flight: int = attrs.field(default=C.DEFAULT_MAX_IN_FLIGHT, validator=_positive)
-    connections_per_client: int = attrs.field(
-        default=C.DEFAULT_CONNECTIONS_PER_CLIENT, validator=_positive
+    connections_per_pool: int = attrs.field(
+        default=C.DEFAULT_CONNECTIONS_PER_POOL, validator=_positive
     )
     token_reuse_seconds: float = attrs.field(
         default=C.DEFAULT_TOKEN_REUSE_SECONDS, validator=_positive

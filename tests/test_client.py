@@ -12,7 +12,7 @@ import pytest
 import respx
 
 from notify_async import ClientConfig, NotifyAdminClient, RetryPolicy
-from notify_async._transport import _spread
+from notify_async._transport import ShardedTransport, _spread
 from notify_async.cache import MemoryCache, NullCache
 from notify_async.errors import ConfigurationError
 from tests.conftest import make_client
@@ -34,28 +34,27 @@ def mock_api() -> respx.MockRouter:
 
 def test_no_http_client_exists_until_the_first_request() -> None:
     notify = NotifyAdminClient(BASE_URL, CLIENT_ID, SECRET)  # no event loop running here
-    assert notify._session._clients == []
+    assert notify._session._client is None
 
 
 async def test_the_first_request_creates_the_client_and_later_ones_share_it() -> None:
     async with make_client() as notify:
         with mock_api():
             await notify.status.get_status()
-            first = list(notify._session._clients)
+            first = notify._session._client
             await notify.services.get_service(SERVICE)
-            assert first
-            assert all(isinstance(client, httpx.AsyncClient) for client in first)
-            assert notify._session._clients == first
+            assert isinstance(first, httpx.AsyncClient)
+            assert notify._session._client is first
 
 
 async def test_aclose_closes_the_client_the_sdk_made() -> None:
     notify = make_client()
     with mock_api():
         await notify.status.get_status()
-    clients = list(notify._session._clients)
-    assert clients
+    client = notify._session._client
+    assert client is not None
     await notify.aclose()
-    assert all(client.is_closed for client in clients)
+    assert client.is_closed
 
 
 async def test_a_callers_http_client_is_used_and_never_closed() -> None:
@@ -68,7 +67,7 @@ async def test_a_callers_http_client_is_used_and_never_closed() -> None:
     async with httpx.AsyncClient(transport=httpx.MockTransport(server)) as http:
         async with make_client(http_client=http) as notify:
             assert await notify.status.get_status() == {"status": "ok"}
-            assert notify._session._clients == [http]
+            assert notify._session._client is http
         assert not http.is_closed
     assert [str(r.url) for r in seen] == [f"{BASE_URL}/_status"]
 
@@ -79,7 +78,7 @@ def test_a_new_event_loop_gets_a_new_http_client() -> None:
 
     async def call() -> Any:
         result = await notify.services.get_service(SERVICE)
-        clients.append(notify._session._clients[0])
+        clients.append(notify._session._client)
         return result
 
     with mock_api() as router:
@@ -227,23 +226,24 @@ def test_every_sub_client_is_built_lazily_once_and_shares_the_facades_cache(
     assert repr(first) == f"<{type(first).__name__}>"
 
 
-def test_connections_are_spread_evenly_over_small_clients() -> None:
+def test_connections_are_spread_evenly_over_small_pools() -> None:
     assert _spread(64, 32) == [2] * 32
     assert _spread(5, 3) == [2, 2, 1]
     assert _spread(3, 5) == [1, 1, 1, 0, 0]
 
 
-async def test_the_sdks_connections_are_split_into_small_clients_sharing_one_ssl_context() -> None:
-    async with make_client(max_connections=5, connections_per_client=2) as notify:
+async def test_one_http_client_spreads_connections_over_small_pools_sharing_ssl() -> None:
+    async with make_client(max_connections=5, connections_per_pool=2) as notify:
         with mock_api():
             await notify.status.get_status()
-        clients = notify._session._clients
-        pools = [client._transport._pool for client in clients]  # type: ignore[attr-defined]
+        sharded = notify._session._client._transport  # type: ignore[union-attr]
+        assert isinstance(sharded, ShardedTransport)
+        pools = [transport._pool for transport in sharded._pools]
         assert [pool._max_connections for pool in pools] == [2, 2, 1]
         assert len({id(pool._ssl_context) for pool in pools}) == 1
 
 
-async def test_each_request_goes_to_the_least_busy_client() -> None:
+async def test_each_request_goes_to_the_least_busy_pool() -> None:
     release = anyio.Event()
     arrived = 0
 
@@ -253,7 +253,7 @@ async def test_each_request_goes_to_the_least_busy_client() -> None:
         await release.wait()
         return httpx.Response(200, json={})
 
-    async with make_client(max_connections=6, connections_per_client=2) as notify:
+    async with make_client(max_connections=6, connections_per_pool=2) as notify:
         with respx.mock(base_url=BASE_URL) as router:
             router.route().mock(side_effect=server)
             async with anyio.create_task_group() as tasks:
@@ -261,6 +261,7 @@ async def test_each_request_goes_to_the_least_busy_client() -> None:
                     tasks.start_soon(notify.status.get_status)
                 await anyio.wait_all_tasks_blocked()
                 assert arrived == 5
-                assert sorted(notify._session._busy) == [1, 2, 2]
+                sharded = notify._session._client._transport  # type: ignore[union-attr]
+                assert sorted(sharded._busy) == [1, 2, 2]
                 release.set()
-            assert notify._session._busy == [0, 0, 0]
+            assert sharded._busy == [0, 0, 0]
