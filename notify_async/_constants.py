@@ -22,9 +22,9 @@ DEFAULT_CONNECT_TIMEOUT = 5.0
 DEFAULT_MAX_CONNECTIONS = 100
 #: Connections per pool: the facade's one ``httpx.AsyncClient`` spreads ``max_connections``
 #: over several small httpcore pools (``ShardedTransport``) because httpcore's pool does work
-#: growing with the square of its connections on every request (encode/httpcore#1035): one pool of 200 connections gave a third of the
-#: throughput of 100 pools of 2 (server answering in 5 ms; a twenty-fourth at 50 ms), and pools
-#: of 2 beat pools of 4 and 8.
+#: growing with the square of its connections on every request (encode/httpcore#1035): one
+#: pool of 200 connections gave a third of the throughput of 100 pools of 2 (server answering
+#: in 5 ms; a twenty-fourth at 50 ms), and pools of 2 beat pools of 4 and 8.
 DEFAULT_CONNECTIONS_PER_POOL = 2
 #: Requests allowed in flight at once per facade; further callers wait their turn (anyio limiter).
 DEFAULT_MAX_IN_FLIGHT = 100
