@@ -39,10 +39,10 @@ def plain(server: RedisServer) -> redis.Redis:
 
 async def wait_for(condition: Callable[[], bool]) -> None:
     """Yield until ``condition()`` holds (bounded)."""
-    for _ in range(2000):
+    for _ in range(500):
         if condition():
             return
-        await asyncio.sleep(0.001)
+        await asyncio.sleep(0.01)
     pytest.fail("condition never became true")
 
 
@@ -268,6 +268,7 @@ async def test_from_env_uses_redis_when_redis_url_is_set_and_closes_it(
 ) -> None:
     api = FakeNotify()
     http = httpx.AsyncClient(transport=httpx.MockTransport(api.handle))
+    before = connections(redis_server)  # other tests' clients may still be closing
     notify = NotifyAdminClient.from_env(env(REDIS_URL=redis_url), http_client=http)
     assert isinstance(notify.cache.backend, RedisCache)
     await service_reads(notify).get_service("svc-a")
@@ -276,7 +277,7 @@ async def test_from_env_uses_redis_when_redis_url_is_set_and_closes_it(
     with plain(redis_server) as original:
         assert original.exists("service-svc-a")
     await notify.aclose()
-    await wait_for(lambda: connections(redis_server) == 0)
+    await wait_for(lambda: connections(redis_server) <= before)
     await http.aclose()
 
 
