@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from urllib.parse import unquote_plus
 
-_EMAIL = re.compile(r"[^\s@'\"<>(),;:]+@[^\s@'\"<>(),;:]+")
+_EMAIL = re.compile(r"[^\s@'\"<>(),;:&=?/]+@[^\s@'\"<>(),;:&=?/]+")
 # A phone number: optional +, then 7+ digits possibly separated by spaces, dots or dashes.
 _PHONE = re.compile(r"(?<![\w-])\+?\(?\d[\d\s().-]{5,}\d(?![\w-])")
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -51,3 +52,21 @@ def display_path(template: str, params: Mapping[str, object]) -> str:
         return value if _UUID.match(value) or _SHORT_INT.match(value) else match.group(0)
 
     return _PLACEHOLDER.sub(show, template)
+
+
+_SAFE_SEGMENT = re.compile(r"^(?:[a-z]+(?:[-_.][a-z]+)*|\d{1,6})$")
+
+
+def redact_url(url: str) -> str:
+    """A URL fit for a log line: path segments that are neither UUIDs, small integers nor plain
+    lower-case words (tokens, names, encoded e-mail addresses) become ``<redacted>``, and PII in
+    the query string is masked."""
+    base, sep, query = url.partition("?")
+    scheme, _, rest = base.partition("://")
+    host, slash, path = rest.partition("/")
+    segments = [
+        s if not s or _UUID.match(s) or _SAFE_SEGMENT.match(s) else "<redacted>"
+        for s in path.split("/")
+    ]
+    shown = f"{scheme}://{host}{slash}{'/'.join(segments)}"
+    return shown + (sep + redact_text(unquote_plus(query)) if sep else "")

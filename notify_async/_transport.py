@@ -24,7 +24,7 @@ import httpx
 import sniffio
 
 from notify_async._paths import encode_json, encode_query, format_path
-from notify_async._redact import display_path
+from notify_async._redact import display_path, redact_url
 from notify_async.config import ClientConfig, RetryPolicy
 from notify_async.context import USER_ID_HEADER, context_headers
 from notify_async.errors import (
@@ -43,6 +43,30 @@ IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 Sleep = Callable[[float], Awaitable[None]]
+
+
+class _HttpxLogRedactor(logging.Filter):
+    """Redacts the URLs of the SDK's requests in httpx's own INFO log line ("HTTP Request: ..."),
+    which would otherwise show tokens and other values pasted into paths. URLs of other hosts
+    are left alone."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.bases: set[str] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and self.bases:
+            record.args = tuple(
+                redact_url(str(a))
+                if isinstance(a, httpx.URL) and str(a).startswith(tuple(self.bases))
+                else a
+                for a in record.args
+            )
+        return True
+
+
+_httpx_redactor = _HttpxLogRedactor()
+logging.getLogger("httpx").addFilter(_httpx_redactor)
 
 
 def _loop_token() -> object:
@@ -215,6 +239,7 @@ class Transport:
     ) -> None:
         self._session = session
         self._base = base_url.rstrip("/")
+        _httpx_redactor.bases.add(self._base + "/")
         self._auth_headers = auth_headers
         self._retry = retry
         self._send_user_id = send_user_id
