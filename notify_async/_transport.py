@@ -239,7 +239,8 @@ class Transport:
     ) -> None:
         self._session = session
         self._base = base_url.rstrip("/")
-        _httpx_redactor.bases.add(self._base + "/")
+        # httpx logs URLs in its normal form (lower-case host, no default port): match that.
+        _httpx_redactor.bases.add(str(httpx.URL(self._base + "/")))
         self._auth_headers = auth_headers
         self._retry = retry
         self._send_user_id = send_user_id

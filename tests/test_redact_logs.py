@@ -8,7 +8,9 @@ import httpx
 import pytest
 import respx
 
+from notify_async import NotifyAdminClient
 from notify_async._redact import redact_url
+from notify_async.config import RetryPolicy
 from tests.conftest import make_client
 
 
@@ -42,3 +44,16 @@ async def test_httpx_lines_of_other_hosts_are_left_alone(caplog: pytest.LogCaptu
         async with httpx.AsyncClient() as http:
             await http.get("https://elsewhere.test/Some/Token123")
     assert any("https://elsewhere.test/Some/Token123" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.parametrize("base", ["https://API.Mixed-Case.test", "https://default-port.test:443"])
+async def test_httpx_info_line_is_redacted_when_base_url_is_not_in_httpx_normal_form(
+    base: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    notify = NotifyAdminClient(base, "client-id", "s" * 36, retry=RetryPolicy.disabled())
+    with respx.mock(assert_all_called=False) as router, caplog.at_level(logging.INFO, "httpx"):
+        router.route().respond(200, json={"data": {}})
+        await notify.invites.check_token("SeCrEtToKeN.abc123")
+    lines = [r.getMessage() for r in caplog.records if r.name == "httpx"]
+    assert lines, "httpx logged nothing"
+    assert all("SeCrEtToKeN" not in line for line in lines)
