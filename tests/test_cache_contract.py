@@ -288,6 +288,22 @@ async def test_concurrent_identical_misses_share_one_failure(harness: Harness) -
     assert cache.stats.populates == 0
 
 
+async def test_callers_sharing_a_miss_each_get_their_own_copy(harness: Harness) -> None:
+    # As with a cache hit, mutating one caller's answer must not change another caller's.
+    cache = RequestCache(harness.backend)
+    upstream = Upstream()
+    upstream.release.clear()
+    readers = [asyncio.create_task(cache.read_through("service-1", TTL, upstream))
+               for _ in range(3)]
+    await wait_until(lambda: cache.stats.misses == 3)
+    upstream.release.set()
+    results = await asyncio.gather(*readers)
+    assert cache.stats.shared == 2
+    assert results == [upstream.value] * 3
+    assert len({id(r) for r in results}) == 3
+    assert len({id(r["data"]) for r in results}) == 3
+
+
 async def test_different_keys_are_not_shared(harness: Harness) -> None:
     cache = RequestCache(harness.backend)
     upstream = Upstream()

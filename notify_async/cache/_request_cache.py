@@ -102,8 +102,9 @@ class RequestCache:
     ) -> Any:
         """Return the cached JSON under ``key``, else ``await fetch()`` and store its result.
 
-        Concurrent misses of the same key share one ``fetch`` (and its exception). The result is
-        stored only if the key was not invalidated while it was being fetched.
+        Concurrent misses of the same key share one ``fetch`` (and its exception); each caller
+        gets its own copy of the result. The result is stored only if the key was not invalidated
+        while it was being fetched.
         """
         healthy = self._clock() >= self._skip_until
         if healthy:
@@ -121,8 +122,8 @@ class RequestCache:
         if flight is not None:
             self.stats.shared += 1
             await flight.done.wait()
-            if flight.ok:
-                return flight.value
+            if flight.ok:  # a copy, as a hit gives: callers may mutate their answers
+                return json.loads(_dumps(flight.value))
             if flight.error is not None:
                 raise flight.error
             return await self.read_through(key, ttl, fetch)  # the leader was cancelled
