@@ -38,8 +38,19 @@ from typing import Any
 from notify_async._redact import redact_text, redact_value
 
 
+def _rebuild(cls: type[NotifyError], args: tuple[Any, ...], state: dict[str, Any]) -> NotifyError:
+    error = cls.__new__(cls, *args)
+    error.__dict__.update(state)
+    return error
+
+
 class NotifyError(Exception):
     """Base class of every exception raised by notify_async."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Subclass constructors take keyword-only arguments that ``args`` does not hold, so
+        # pickle and copy rebuild from ``args`` and the attributes instead of calling them.
+        return (_rebuild, (type(self), self.args, self.__dict__))
 
 
 class ConfigurationError(NotifyError, ValueError):
@@ -184,6 +195,9 @@ class DocumentDownloadError(NotifyError):
 
     def __str__(self) -> str:
         return f"{self.status_code} - {redact_text(str(self.message))}"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({str(self)!r})"
 
 
 _STATUS_CLASSES: dict[int, type[HTTPError]] = {

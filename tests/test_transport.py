@@ -5,9 +5,11 @@ Retries and the in-flight cap are in ``test_transport_retry.py``.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
 import logging
+import pickle
 import re
 import uuid
 from collections.abc import Iterator
@@ -23,7 +25,9 @@ from notify_async._constants import VERSION
 from notify_async.errors import (
     AuthenticationError,
     BadRequestError,
+    CacheInvalidationError,
     ConflictError,
+    DocumentDownloadError,
     HTTP503Error,
     HTTPError,
     InvalidArgumentError,
@@ -384,6 +388,32 @@ async def test_errors_and_logs_never_show_the_secret_the_jwt_or_pii(
     assert "/user/{email}/{phone}" in str(caught.value)
     assert "<email>" in str(caught.value)
     assert "<phone>" in str(caught.value)
+
+
+def test_document_download_error_repr_hides_pii() -> None:
+    error = DocumentDownloadError(f"{EMAIL} sent a file that is not a PDF", 400)
+    assert EMAIL not in repr(error)
+    assert "<email>" in repr(error)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        BadRequestError({"to": ["bad"]}, status_code=400, method="POST", path="/x",
+                        response_body={"errors": 1}),
+        HTTP503Error(status_code=503, method="GET", path="/y"),
+        InvalidResponse(status_code=200, method="GET", path="/z"),
+        DocumentDownloadError("too big", 413),
+        CacheInvalidationError("failed", request_sent=True, keys=("service-1",), result={"a": 1}),
+    ],
+    ids=type,
+)
+def test_errors_survive_pickling_and_copying(error: Exception) -> None:
+    # Workers hand exceptions across processes (multiprocessing, task queues) by pickling.
+    for clone in (pickle.loads(pickle.dumps(error)), copy.copy(error)):
+        assert type(clone) is type(error)
+        assert clone.__dict__ == error.__dict__
+        assert str(clone) == str(error)
 
 
 async def test_one_debug_line_per_request_with_verb_path_status_and_attempt(
