@@ -301,7 +301,7 @@ class Transport:
                 response = await self._session.send(
                     method, url, params=query, content=content, headers=self._headers()
                 )
-            except httpx.TransportError as exc:
+            except httpx.RequestError as exc:  # TransportError, or a body it cannot decode
                 self._log(method, shown, type(exc).__name__, sent_at, attempt)
                 delay = self._backoff(attempt, None)
                 if (idempotent or isinstance(exc, _NOT_SENT)) and self._may_retry(

@@ -154,7 +154,7 @@ class HTTP503Error(ServerError):
 
 
 class TransportError(HTTP503Error):
-    """The request failed before a response arrived (connection error or timeout).
+    """No usable response arrived (connection error, timeout, or a body httpx cannot decode).
 
     ``status_code`` is 503, as in the original client.
     """

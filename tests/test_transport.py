@@ -22,6 +22,7 @@ import respx
 
 from notify_async import NotifyAdminClient, request_context
 from notify_async._constants import VERSION
+from notify_async.config import RetryPolicy
 from notify_async.errors import (
     AuthenticationError,
     BadRequestError,
@@ -36,6 +37,7 @@ from notify_async.errors import (
     PermissionDeniedError,
     RateLimitError,
     ServerError,
+    TransportError,
 )
 from tests.conftest import make_client
 from tests.harness import BASE_URL, CLIENT_ID, SECRET
@@ -302,6 +304,24 @@ async def test_a_success_without_json_raises_invalid_response(
         await get(notify, "/x")
     assert caught.value.status_code == 200
     assert caught.value.message == "No JSON object could be decoded"
+
+
+async def test_a_body_httpx_cannot_decode_raises_an_sdk_error_and_a_post_is_not_resent(
+    api: respx.MockRouter,
+) -> None:
+    notify = make_client(retry=RetryPolicy(max_attempts=3))
+    notify._transport.sleep = _no_sleep
+    answer(api, httpx.Response(
+        200, headers={"Content-Encoding": "gzip"}, stream=httpx.ByteStream(b"not gzip")
+    ))
+    with pytest.raises(TransportError) as caught:
+        await notify._transport.request("POST", "/x", body={})
+    assert "DecodingError" in str(caught.value)
+    assert len(api.calls) == 1  # the server had the request: never resend a POST
+
+
+async def _no_sleep(_: float) -> None:
+    return None
 
 
 @pytest.mark.parametrize(
