@@ -16,7 +16,7 @@ from notify_async.errors import ConfigurationError
 
 
 def _positive(_: Any, attribute: attrs.Attribute[Any], value: float) -> None:
-    if value <= 0:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
         raise ConfigurationError(f"{attribute.name} must be positive, got {value!r}")
 
 
@@ -98,8 +98,12 @@ class ClientConfig:
         ``NOTIFY_ADMIN_CLIENT_SECRET`` (plus the optional ``NOTIFY_ADMIN_BASE_URL``,
         ``DOCUMENT_DOWNLOAD_API_URL`` and ``DOCUMENT_DOWNLOAD_API_KEY``).
 
-        Raises :class:`~notify_async.errors.ConfigurationError` naming any missing variable.
+        Raises :class:`~notify_async.errors.ConfigurationError` naming any missing variable or
+        unknown option.
         """
+        unknown = sorted(set(overrides) - set(attrs.fields_dict(cls)))
+        if unknown:
+            raise ConfigurationError(f"unknown option(s): {', '.join(unknown)}")
         source = os.environ if env is None else env
         names = {
             "base_url": "NOTIFY_API_URL",

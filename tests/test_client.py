@@ -197,6 +197,17 @@ def test_an_unknown_option_is_a_configuration_error() -> None:
         NotifyAdminClient(BASE_URL, CLIENT_ID, SECRET, max_connection=5)
 
 
+def test_a_setting_of_the_wrong_type_is_named_not_called_unknown() -> None:
+    with pytest.raises(ConfigurationError, match="timeout") as caught:
+        NotifyAdminClient(BASE_URL, CLIENT_ID, SECRET, timeout="5")
+    assert "unknown option" not in str(caught.value)
+
+
+def test_from_env_refuses_an_unknown_option_with_a_configuration_error() -> None:
+    with pytest.raises(ConfigurationError, match="unknown option"):
+        NotifyAdminClient.from_env(ENV, max_connection=5)
+
+
 def test_config_and_individual_settings_are_not_mixed() -> None:
     config = ClientConfig(BASE_URL, CLIENT_ID, SECRET)
     assert NotifyAdminClient(config=config).config is config
