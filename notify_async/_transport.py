@@ -16,7 +16,7 @@ import logging
 import random
 import ssl
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any
 
 import anyio
@@ -172,19 +172,45 @@ class ShardedTransport(httpx.AsyncBaseTransport):
         self._busy = [0] * count
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        """Send ``request`` through the least busy pool."""
+        """Send ``request`` through the least busy pool. A request counts as busy until its
+        response body is closed (httpx reads the body after this returns)."""
         busy = self._busy
         index = busy.index(min(busy))
         busy[index] += 1
         try:
-            return await self._pools[index].handle_async_request(request)
-        finally:
+            response = await self._pools[index].handle_async_request(request)
+        except BaseException:
             busy[index] -= 1
+            raise
+        if isinstance(response.stream, httpx.AsyncByteStream):
+            response.stream = _ReleasingStream(response.stream, busy, index)
+        else:  # pragma: no cover - httpcore's responses always stream asynchronously
+            busy[index] -= 1
+        return response
 
     async def aclose(self) -> None:
         """Close every pool."""
         for pool in self._pools:
             await pool.aclose()
+
+
+class _ReleasingStream(httpx.AsyncByteStream):
+    """A response body that marks its pool one request less busy when it is closed."""
+
+    def __init__(self, stream: httpx.AsyncByteStream, busy: list[int], index: int) -> None:
+        self._stream = stream
+        self._busy = busy
+        self._index: int | None = index
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for chunk in self._stream:
+            yield chunk
+
+    async def aclose(self) -> None:
+        if self._index is not None:
+            self._busy[self._index] -= 1
+            self._index = None
+        await self._stream.aclose()
 
 
 def _spread(total: int, parts: int) -> list[int]:

@@ -276,3 +276,41 @@ async def test_each_request_goes_to_the_least_busy_pool() -> None:
                 assert sorted(sharded._busy) == [1, 2, 2]
                 release.set()
             assert sharded._busy == [0, 0, 0]
+
+
+class _HeldBodyPool(httpx.AsyncBaseTransport):
+    """A pool whose responses keep their connection until the test lets the body through."""
+
+    def __init__(self) -> None:
+        self.requests = 0
+        self.release = anyio.Event()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.requests += 1
+        release = self.release
+
+        class Body(httpx.AsyncByteStream):
+            async def __aiter__(self) -> Any:
+                await release.wait()
+                yield b"{}"
+
+        return httpx.Response(200, stream=Body())
+
+
+async def test_a_pool_still_receiving_a_body_counts_as_busy() -> None:
+    # httpx reads the body after the transport returns; the connection is in use until then.
+    sharded = ShardedTransport(
+        max_connections=4, max_keepalive_connections=4, connections_per_pool=2
+    )
+    pools = [_HeldBodyPool(), _HeldBodyPool()]
+    sharded._pools = pools  # type: ignore[assignment]
+    first = await sharded.handle_async_request(httpx.Request("GET", "https://api.test/a"))
+    second = await sharded.handle_async_request(httpx.Request("GET", "https://api.test/b"))
+    assert [pool.requests for pool in pools] == [1, 1]
+    assert sharded._busy == [1, 1]
+    for pool in pools:
+        pool.release.set()
+    await first.aread()
+    await second.aread()
+    await first.aclose()  # closing twice releases once
+    assert sharded._busy == [0, 0]
