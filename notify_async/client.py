@@ -174,9 +174,11 @@ class NotifyAdminClient:
 
     async def aclose(self) -> None:
         """Close the HTTP client the SDK made (never yours) and a cache the SDK made."""
-        await self._session.aclose()
-        if self._owns_cache:
-            await self._cache.backend.aclose()
+        try:
+            await self._session.aclose()
+        finally:
+            if self._owns_cache:
+                await self._cache.backend.aclose()
 
     @cached_property
     def _dd_transport(self) -> Transport:

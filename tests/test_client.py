@@ -151,6 +151,23 @@ async def test_the_default_cache_is_an_owned_memory_cache_cleared_by_aclose() ->
     assert len(backend) == 0
 
 
+async def test_aclose_closes_an_owned_cache_even_when_closing_http_fails(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    notify = NotifyAdminClient(BASE_URL, CLIENT_ID, SECRET)
+    backend = notify.cache.backend
+    assert isinstance(backend, MemoryCache)
+    await backend.set("service-1", b"{}", 60)
+
+    async def broken_aclose() -> None:
+        raise OSError("socket already gone")
+
+    monkeypatch.setattr(notify._session, "aclose", broken_aclose)
+    with pytest.raises(OSError, match="socket already gone"):
+        await notify.aclose()
+    assert len(backend) == 0
+
+
 async def test_a_callers_cache_is_not_cleared_by_aclose() -> None:
     backend = MemoryCache()
     await backend.set("service-1", b"{}", 60)
