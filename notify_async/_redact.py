@@ -11,9 +11,12 @@ import re
 from collections.abc import Mapping
 from urllib.parse import unquote_plus
 
-_EMAIL = re.compile(r"[^\s@'\"<>(),;:&=?/]+@[^\s@'\"<>(),;:&=?/]+")
-# A phone number: optional +, then 7+ digits possibly separated by spaces, dots or dashes.
-_PHONE = re.compile(r"(?<![\w-])\+?\(?\d[\d\s().-]{5,}\d(?![\w-])")
+# The lookbehind starts a match only at the start of a run of address characters, so a long run
+# without an "@" is scanned once, not once per position (which took quadratic time).
+_EMAIL = re.compile(r"(?<![^\s@'\"<>(),;:&=?/])[^\s@'\"<>(),;:&=?/]+@[^\s@'\"<>(),;:&=?/]+")
+# A phone number: optional +, then 7+ digits possibly separated by spaces, dots or dashes. The
+# bound on its length (E.164 numbers have at most 15 digits) keeps the scan linear.
+_PHONE = re.compile(r"(?<![\w-])\+?\(?\d[\d\s().-]{5,30}\d(?![\w-])")
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _SHORT_INT = re.compile(r"^\d{1,6}$")
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")

@@ -9,7 +9,7 @@ import pytest
 import respx
 
 from notify_async import NotifyAdminClient
-from notify_async._redact import redact_url
+from notify_async._redact import redact_text, redact_url
 from notify_async.config import RetryPolicy
 from tests.conftest import make_client
 
@@ -57,3 +57,23 @@ async def test_httpx_info_line_is_redacted_when_base_url_is_not_in_httpx_normal_
     lines = [r.getMessage() for r in caplog.records if r.name == "httpx"]
     assert lines, "httpx logged nothing"
     assert all("SeCrEtToKeN" not in line for line in lines)
+
+
+def test_redact_text_takes_linear_time_on_long_unbroken_text() -> None:
+    # A server message can echo a long token or base64 blob; str(error) must not hang on it.
+    import time
+
+    blob = "QUJD" * 50_000 + " and ada.lovelace+x@example.org"
+    started = time.perf_counter()
+    shown = redact_text(blob)
+    assert time.perf_counter() - started < 1.0
+    assert shown.endswith(" and <email>")
+
+
+def test_redact_text_takes_linear_time_on_digit_runs_that_are_not_phone_numbers() -> None:
+    import time
+
+    started = time.perf_counter()
+    shown = redact_text("1- " * 20_000 + "call +44 7700 900123")
+    assert time.perf_counter() - started < 1.0
+    assert shown.endswith("call <phone>")
