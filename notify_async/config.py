@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import attrs
+import httpx
 
 from notify_async import _constants as C
 from notify_async.errors import ConfigurationError
@@ -26,7 +27,13 @@ def _non_empty(_: Any, attribute: attrs.Attribute[Any], value: str) -> None:
 
 
 def _http_url(_: Any, attribute: attrs.Attribute[Any], value: str | None) -> None:
-    if value is not None and not value.startswith(("http://", "https://")):
+    if value is None:
+        return
+    try:
+        url: httpx.URL | None = httpx.URL(value)
+    except httpx.InvalidURL:
+        url = None
+    if url is None or url.scheme not in ("http", "https") or not url.host:
         raise ConfigurationError(f"{attribute.name} must be an http(s) URL")
 
 

@@ -190,6 +190,7 @@ def test_reprs_hide_the_secret_and_the_document_download_key() -> None:
         {"timeout": 0}, {"connect_timeout": -1}, {"max_connections": 0}, {"max_in_flight": 0},
         {"max_keepalive_connections": 0}, {"admin_base_url": "admin.test"},
         {"document_download_url": "dd.test"}, {"token_reuse_seconds": 30},
+        {"base_url": "https://[::1"}, {"base_url": "https://"},
     ],
     ids=lambda settings: next(iter(settings)),
 )
