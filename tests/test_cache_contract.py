@@ -257,6 +257,15 @@ async def test_a_value_stored_by_the_original_is_a_hit(harness: Harness) -> None
     assert upstream.calls == 0
 
 
+async def test_an_entry_that_is_not_json_is_a_miss_and_is_replaced(harness: Harness) -> None:
+    await harness.backend.set("service-1", b"\x80not json", TTL)
+    cache = RequestCache(harness.backend)
+    upstream = Upstream()
+    assert await cache.read_through("service-1", TTL, upstream) == upstream.value
+    assert (upstream.calls, cache.stats.errors, cache.stats.populates) == (1, 1, 1)
+    assert json.loads(await harness.backend.get("service-1") or b"") == upstream.value
+
+
 async def test_concurrent_identical_misses_share_one_upstream_call(harness: Harness) -> None:
     cache = RequestCache(harness.backend)
     upstream = Upstream()

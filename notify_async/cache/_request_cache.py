@@ -46,7 +46,8 @@ class CacheStats:
         populates: answers stored after a miss.
         fenced: answers *not* stored because the key was invalidated while they were fetched.
         shared: misses that joined an identical request already in flight (single-flight).
-        errors: backend errors met on reads or populates (skipped, the API answered instead).
+        errors: backend errors met on reads or populates, and entries that were not JSON
+            (skipped, the API answered instead).
         invalidations: successful invalidation calls.
     """
 
@@ -115,8 +116,14 @@ class RequestCache:
                 healthy = False
             else:
                 if raw:
-                    self.stats.hits += 1
-                    return json.loads(raw)
+                    try:
+                        value = json.loads(raw)
+                    except ValueError:  # not ours to fail on: fetch, and overwrite it
+                        self.stats.errors += 1
+                        logger.warning("cache entry %s is not JSON; using the API", key)
+                    else:
+                        self.stats.hits += 1
+                        return value
         self.stats.misses += 1
         flight = self._flights.get(key)
         if flight is not None:
