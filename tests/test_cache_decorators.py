@@ -200,11 +200,20 @@ async def test_a_failed_invalidation_before_the_write_raises_and_sends_nothing()
     assert writer.events == [UPDATE_DELETE]
 
 
-async def test_a_method_that_raises_skips_the_invalidation_after_it() -> None:
+async def test_a_method_that_raises_still_invalidates_after_it() -> None:
+    # A failed write may have been applied (timeout, 5xx after commit): clear again regardless.
     writer = Writer()
     with pytest.raises(ValueError, match="refused"):
         await writer.update_service("s1", refuse=True)
-    assert writer.events == [UPDATE_DELETE]
+    assert writer.events == [UPDATE_DELETE, UPDATE_DELETE]
+
+
+async def test_a_failed_invalidation_after_a_failed_write_is_noted_on_the_write_error() -> None:
+    writer = Writer(fail_on=(2,))
+    with pytest.raises(ValueError, match="refused") as caught:
+        await writer.update_service("s1", refuse=True)
+    notes = getattr(caught.value, "__notes__", [])
+    assert any("may hold stale data" in note and "service-s1" in note for note in notes)
 
 
 async def test_nested_decorators_invalidate_outermost_first_then_innermost_first() -> None:

@@ -90,7 +90,7 @@ async def test_update_organisation_keeps_service_entries_when_the_post_fails() -
     with timeline.router, pytest.raises(BadRequestError):
         await timeline.notify.organisations.update_organisation(ORG_ID, ["s1"], name="x")
     assert await timeline.cache.get("service-s1") == b'"cached"'
-    assert [e[0] for e in timeline.events] == ["delete", "POST"]
+    assert [e[0] for e in timeline.events] == ["delete", "POST", "delete"]
 
 
 # --- lookups --------------------------------------------------------------------------------

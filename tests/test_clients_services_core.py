@@ -102,8 +102,9 @@ async def test_update_service_refuses_unknown_attributes_before_sending(
     assert isinstance(raised.value, TypeError)
     assert "colour, owner_email" in str(raised.value)
     assert "someone@example.gov.uk" not in str(raised.value)
-    # As the original: the check runs inside the invalidation, so only the first delete happened.
-    assert events == [("invalidate", SERVICE_KEY)]
+    # The check runs inside the invalidation (as the original); nothing is sent, and the key is
+    # cleared again on the way out, as after any failed write.
+    assert events == [("invalidate", SERVICE_KEY), ("invalidate", SERVICE_KEY)]
 
 
 async def test_update_service_refuses_explicit_created_by_with_a_clear_error(api: Api) -> None:
@@ -310,10 +311,13 @@ async def test_update_service_template_refuses_other_attributes_before_sending(
         await notify.services.update_service_template(
             SERVICE_ID, TEMPLATE_ID, name="ok", **{refused: True}
         )
-    # Both before-deletes ran (the check is inside them, as the original); nothing was sent.
+    # Both before-deletes ran (the check is inside them, as the original); nothing was sent;
+    # the after-deletes run on the way out, innermost first, as after any failed write.
     assert events == [
         ("invalidate", f"{SERVICE_KEY}-templates"),
         ("invalidate", f"{SERVICE_KEY}-template-{TEMPLATE_ID}*"),
+        ("invalidate", f"{SERVICE_KEY}-template-{TEMPLATE_ID}*"),
+        ("invalidate", f"{SERVICE_KEY}-templates"),
     ]
 
 

@@ -16,6 +16,7 @@ from typing import Any, ParamSpec, TypeVar
 from notify_async import _constants as C
 from notify_async.cache._keys import compile_key, placeholders
 from notify_async.cache._request_cache import RequestCache
+from notify_async.errors import CacheInvalidationError
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -110,7 +111,12 @@ def invalidates(
     """Delete ``keys`` and every key matching ``patterns`` (Redis globs) before the method's
     request(s) and again after them. A failure raises
     :class:`~notify_async.errors.CacheInvalidationError`; the "after" failure carries the
-    method's result. If the method raises, the "after" invalidation is skipped (as the original).
+    method's result.
+
+    If the method raises, the "after" invalidation still runs before the error propagates (the
+    original skipped it): a write that timed out or got a 5xx may have been applied, and a read
+    that ran meanwhile may have cached the older answer. Should that invalidation fail too, a note
+    on the method's exception says the cache may be stale.
     """
 
     def decorate(fn: Method[P, R]) -> Wrapped[P, R]:
@@ -126,7 +132,14 @@ def invalidates(
             ps = [build(arguments) for build in pattern_builders]
             cache = _cache_of(args)
             await cache.invalidate(ks, ps, request_sent=False, method=name)
-            result = await fn(*args, **kwargs)
+            try:
+                result = await fn(*args, **kwargs)
+            except Exception as exc:
+                try:
+                    await cache.invalidate(ks, ps, request_sent=True, method=name)
+                except CacheInvalidationError as failed:
+                    exc.add_note(str(failed))
+                raise
             await cache.invalidate(ks, ps, request_sent=True, result=result, method=name)
             return result
 
