@@ -99,6 +99,6 @@ def encode_json(body: Any) -> bytes:
     objects, UUIDs and dates strings. Raises :class:`InvalidArgumentError` naming the type of
     anything else (never its value)."""
     try:
-        return json.dumps(body, default=_json_default).encode()
+        return json.dumps(body, default=_json_default, allow_nan=False).encode()
     except (TypeError, ValueError) as exc:
         raise InvalidArgumentError(f"request body holds a value JSON cannot carry: {exc}") from None

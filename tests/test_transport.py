@@ -219,6 +219,15 @@ async def test_a_body_json_cannot_carry_is_refused_without_showing_it(
     assert not api.calls
 
 
+@pytest.mark.parametrize("value", [float("nan"), float("inf")])
+async def test_a_body_with_nan_or_infinity_is_refused_before_sending(
+    notify: NotifyAdminClient, api: respx.MockRouter, value: float
+) -> None:
+    with pytest.raises(InvalidArgumentError):
+        await post(notify, {"limit": value})
+    assert not api.calls
+
+
 # --- Headers ------------------------------------------------------------------------------------
 
 
