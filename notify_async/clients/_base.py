@@ -24,7 +24,15 @@ from notify_async.errors import ConfigurationError, InvalidArgumentError
 
 
 class BaseClient:
-    """Shared plumbing of the domain clients; built by :class:`~notify_async.NotifyAdminClient`."""
+    """Shared plumbing of the domain clients; built by :class:`~notify_async.NotifyAdminClient`.
+
+    Every endpoint method raises :class:`~notify_async.errors.HTTPError` (a status subclass such
+    as :class:`~notify_async.errors.NotFoundError`) when the API answers with an error,
+    :class:`~notify_async.errors.TransportError` when it cannot be reached, and
+    :class:`~notify_async.errors.InvalidArgumentError` before sending when an argument (such as
+    an id that is not a valid path segment) is refused. Methods that change cached data also
+    raise :class:`~notify_async.errors.CacheInvalidationError` when the cache cannot be cleared.
+    """
 
     def __init__(self, transport: Transport, cache: RequestCache, config: ClientConfig) -> None:
         self._transport = transport

@@ -27,9 +27,7 @@ def date_range_params(start_date: object, end_date: object) -> dict[str, str]:
 class BillingAPIClient(BaseClient):
     """Usage and billing figures per service, and the platform-wide billing reports.
 
-    Every method raises :class:`~notify_async.errors.HTTPError` (a status subclass) when the API
-    answers with an error and :class:`~notify_async.errors.TransportError` when it cannot be
-    reached.
+    Errors: as every sub-client (see :class:`~notify_async.clients._base.BaseClient`).
     """
 
     async def get_monthly_usage_for_service(self, service_id: str, year: int) -> Any:

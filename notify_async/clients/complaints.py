@@ -11,9 +11,7 @@ from notify_async.clients._base import BaseClient
 class ComplaintApiClient(BaseClient):
     """E-mail complaints (recipients marking a message as spam).
 
-    Every method raises :class:`~notify_async.errors.HTTPError` (a status subclass) when the API
-    answers with an error and :class:`~notify_async.errors.TransportError` when it cannot be
-    reached.
+    Errors: as every sub-client (see :class:`~notify_async.clients._base.BaseClient`).
     """
 
     async def get_all_complaints(self, page: int = 1) -> Any:

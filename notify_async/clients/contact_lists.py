@@ -12,9 +12,7 @@ _ONE = "/service/{service_id}/contact-list/{contact_list_id}"
 class ContactListApiClient(BaseClient):
     """A service's saved contact lists (uploaded recipient spreadsheets).
 
-    Every method raises :class:`~notify_async.errors.HTTPError` (a status subclass) when the API
-    answers with an error and :class:`~notify_async.errors.TransportError` when it cannot be
-    reached.
+    Errors: as every sub-client (see :class:`~notify_async.clients._base.BaseClient`).
     """
 
     async def create_contact_list(

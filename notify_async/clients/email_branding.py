@@ -24,12 +24,7 @@ def _clears_email_branding(
 class EmailBrandingClient(BaseClient):
     """E-mail brandings (``app/notify_client/email_branding_client.py`` in the original).
 
-    Every method raises :class:`~notify_async.errors.HTTPError` (a status subclass such as
-    :class:`~notify_async.errors.NotFoundError`) when the API answers with an error,
-    :class:`~notify_async.errors.TransportError` when it cannot be reached, and
-    :class:`~notify_async.errors.InvalidArgumentError` before sending when an id is not a valid
-    path segment. Methods that change cached data also raise
-    :class:`~notify_async.errors.CacheInvalidationError` when the cache cannot be cleared.
+    Errors: as every sub-client (see :class:`~notify_async.clients._base.BaseClient`).
     """
 
     @cached("email_branding-{branding_id}")

@@ -11,9 +11,7 @@ from notify_async.clients._base import BaseClient
 class EventsApiClient(BaseClient):
     """Audit events (e.g. a successful login, a changed e-mail address).
 
-    Every method raises :class:`~notify_async.errors.HTTPError` (a status subclass) when the API
-    answers with an error and :class:`~notify_async.errors.TransportError` when it cannot be
-    reached.
+    Errors: as every sub-client (see :class:`~notify_async.clients._base.BaseClient`).
     """
 
     async def create_event(self, event_type: str, event_data: Mapping[str, Any]) -> Any:

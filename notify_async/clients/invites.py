@@ -47,11 +47,7 @@ def invite_has_permission(invite: Mapping[str, Any], service_id: str, permission
 class InviteApiClient(BaseClient):
     """Invitations to a service's team (``app/notify_client/invite_api_client.py``).
 
-    Every method raises :class:`~notify_async.errors.HTTPError` (a status subclass such as
-    :class:`~notify_async.errors.NotFoundError`) when the API answers with an error,
-    :class:`~notify_async.errors.TransportError` when it cannot be reached, and
-    :class:`~notify_async.errors.InvalidArgumentError` before sending when an id is not a valid
-    path segment.
+    Errors: as every sub-client (see :class:`~notify_async.clients._base.BaseClient`).
     """
 
     async def create_invite(

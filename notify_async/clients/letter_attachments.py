@@ -15,9 +15,7 @@ _TEMPLATE_PATTERN = ("service-{service_id}-template-*",)
 class LetterAttachmentClient(BaseClient):
     """PDF pages attached to letter templates.
 
-    Every method raises :class:`~notify_async.errors.HTTPError` (a status subclass) when the API
-    answers with an error and :class:`~notify_async.errors.TransportError` when it cannot be
-    reached.
+    Errors: as every sub-client (see :class:`~notify_async.clients._base.BaseClient`).
     """
 
     async def get_letter_attachment(self, letter_attachment_id: str) -> Any:

@@ -11,12 +11,7 @@ from notify_async.clients._base import BaseClient
 class LetterBrandingClient(BaseClient):
     """Letter brandings (``app/notify_client/letter_branding_client.py`` in the original).
 
-    Every method raises :class:`~notify_async.errors.HTTPError` (a status subclass such as
-    :class:`~notify_async.errors.NotFoundError`) when the API answers with an error,
-    :class:`~notify_async.errors.TransportError` when it cannot be reached, and
-    :class:`~notify_async.errors.InvalidArgumentError` before sending when an id is not a valid
-    path segment. Methods that change cached data also raise
-    :class:`~notify_async.errors.CacheInvalidationError` when the cache cannot be cleared.
+    Errors: as every sub-client (see :class:`~notify_async.clients._base.BaseClient`).
     """
 
     @cached("letter_branding-{branding_id}")

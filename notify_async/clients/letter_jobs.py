@@ -15,9 +15,7 @@ _ANY_SERVICE = "service-????????-????-????-????-????????????"
 class LetterJobsClient(BaseClient):
     """Letters returned by the post (platform admin).
 
-    Every method raises :class:`~notify_async.errors.HTTPError` (a status subclass) when the API
-    answers with an error and :class:`~notify_async.errors.TransportError` when it cannot be
-    reached.
+    Errors: as every sub-client (see :class:`~notify_async.clients._base.BaseClient`).
     """
 
     @invalidates(

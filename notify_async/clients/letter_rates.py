@@ -12,9 +12,7 @@ from notify_async.clients._base import BaseClient
 class LetterRateApiClient(BaseClient):
     """Letter postage rates.
 
-    Every method raises :class:`~notify_async.errors.HTTPError` (a status subclass) when the API
-    answers with an error and :class:`~notify_async.errors.TransportError` when it cannot be
-    reached.
+    Errors: as every sub-client (see :class:`~notify_async.clients._base.BaseClient`).
     """
 
     @cached("letter-rates", ttl=C.SHORT_CACHE_TTL)

@@ -19,11 +19,7 @@ class NotificationApiClient(BaseClient):
     """Notifications of a service: listing, sending one-off messages, letter previews
     (``app/notify_client/notification_api_client.py`` in the original).
 
-    Every method raises :class:`~notify_async.errors.HTTPError` (a status subclass such as
-    :class:`~notify_async.errors.NotFoundError`) when the API answers with an error,
-    :class:`~notify_async.errors.TransportError` when it cannot be reached, and
-    :class:`~notify_async.errors.InvalidArgumentError` before sending when an id is not a valid
-    path segment.
+    Errors: as every sub-client (see :class:`~notify_async.clients._base.BaseClient`).
     """
 
     async def get_notifications_for_service(

@@ -30,12 +30,7 @@ def _pool_path(kind: str, item: bool = False) -> str:
 class OrganisationsClient(BaseClient):
     """Organisations (``app/notify_client/organisations_api_client.py`` in the original).
 
-    Every method raises :class:`~notify_async.errors.HTTPError` (a status subclass such as
-    :class:`~notify_async.errors.NotFoundError`) when the API answers with an error,
-    :class:`~notify_async.errors.TransportError` when it cannot be reached, and
-    :class:`~notify_async.errors.InvalidArgumentError` before sending when an id is not a valid
-    path segment. Methods that change cached data also raise
-    :class:`~notify_async.errors.CacheInvalidationError` when the cache cannot be cleared.
+    Errors: as every sub-client (see :class:`~notify_async.clients._base.BaseClient`).
     """
 
     def __init__(self, transport: Transport, cache: RequestCache, config: ClientConfig) -> None:

@@ -14,9 +14,7 @@ from notify_async.clients.billing import DateLike, date_range_params
 class PerformanceDashboardAPIClient(BaseClient):
     """Figures for the public performance dashboard.
 
-    Every method raises :class:`~notify_async.errors.HTTPError` (a status subclass) when the API
-    answers with an error and :class:`~notify_async.errors.TransportError` when it cannot be
-    reached.
+    Errors: as every sub-client (see :class:`~notify_async.clients._base.BaseClient`).
     """
 
     @cached("performance-stats-{start_date}-to-{end_date}", ttl=C.SHORT_CACHE_TTL)

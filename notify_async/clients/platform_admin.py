@@ -10,9 +10,7 @@ from notify_async.clients._base import BaseClient
 class AdminApiClient(BaseClient):
     """Platform-admin look-ups. Both use POST so that filters stay out of URLs and logs.
 
-    Every method raises :class:`~notify_async.errors.HTTPError` (a status subclass) when the API
-    answers with an error and :class:`~notify_async.errors.TransportError` when it cannot be
-    reached.
+    Errors: as every sub-client (see :class:`~notify_async.clients._base.BaseClient`).
     """
 
     async def find_by_uuid(self, uuid_: str) -> Any:

@@ -11,9 +11,7 @@ from notify_async.clients._base import BaseClient
 class ProtectedSenderIDApiClient(BaseClient):
     """Sender ids reserved for particular organisations.
 
-    Every method raises :class:`~notify_async.errors.HTTPError` (a status subclass) when the API
-    answers with an error and :class:`~notify_async.errors.TransportError` when it cannot be
-    reached.
+    Errors: as every sub-client (see :class:`~notify_async.clients._base.BaseClient`).
     """
 
     async def get_check_sender_id(self, sender_id: str) -> Any:

@@ -12,9 +12,7 @@ _ONE = "/provider-details/{provider_id}"
 class ProviderClient(BaseClient):
     """SMS and e-mail delivery providers (platform admin).
 
-    Every method raises :class:`~notify_async.errors.HTTPError` (a status subclass) when the API
-    answers with an error and :class:`~notify_async.errors.TransportError` when it cannot be
-    reached.
+    Errors: as every sub-client (see :class:`~notify_async.clients._base.BaseClient`).
     """
 
     async def get_all_providers(self) -> Any:

@@ -14,9 +14,7 @@ from notify_async.errors import InvalidArgumentError
 class StatusApiClient(BaseClient):
     """The API's health check and platform-wide counts.
 
-    Every method raises :class:`~notify_async.errors.HTTPError` (a status subclass) when the API
-    answers with an error and :class:`~notify_async.errors.TransportError` when it cannot be
-    reached.
+    Errors: as every sub-client (see :class:`~notify_async.clients._base.BaseClient`).
     """
 
     async def get_status(self, *params: Mapping[str, object]) -> Any:

@@ -13,9 +13,7 @@ _FILES = "/service/{service_id}/templates/{template_id}/template_email_files"
 class TemplateEmailFileClient(BaseClient):
     """Files linked from e-mail templates (recipients download them).
 
-    Every method raises :class:`~notify_async.errors.HTTPError` (a status subclass) when the API
-    answers with an error and :class:`~notify_async.errors.TransportError` when it cannot be
-    reached.
+    Errors: as every sub-client (see :class:`~notify_async.clients._base.BaseClient`).
     """
 
     async def create_file(

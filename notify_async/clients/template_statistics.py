@@ -11,9 +11,7 @@ from notify_async.clients._base import BaseClient
 class TemplateStatisticsApiClient(BaseClient):
     """How often a service's templates are used.
 
-    Every method raises :class:`~notify_async.errors.HTTPError` (a status subclass) when the API
-    answers with an error and :class:`~notify_async.errors.TransportError` when it cannot be
-    reached.
+    Errors: as every sub-client (see :class:`~notify_async.clients._base.BaseClient`).
     """
 
     async def get_template_statistics_for_service(

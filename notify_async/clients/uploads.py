@@ -10,9 +10,7 @@ from notify_async.clients._base import BaseClient
 class UploadApiClient(BaseClient):
     """A service's uploaded letters.
 
-    Every method raises :class:`~notify_async.errors.HTTPError` (a status subclass) when the API
-    answers with an error and :class:`~notify_async.errors.TransportError` when it cannot be
-    reached.
+    Errors: as every sub-client (see :class:`~notify_async.clients._base.BaseClient`).
     """
 
     async def get_letters_by_service_and_print_day(
