@@ -9,19 +9,20 @@ retries with backoff, error mapping and one debug log line per attempt.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import email.utils
 import json
 import logging
 import random
 import ssl
+import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any
 
 import anyio
 import httpx
-import sniffio
 
 from notify_async._paths import encode_json, encode_query, format_path
 from notify_async._redact import display_path, redact_url
@@ -71,16 +72,17 @@ logging.getLogger("httpx").addFilter(_httpx_redactor)
 
 def _loop_token() -> object:
     """An object identifying the running event loop (asyncio loop or trio run)."""
-    library = sniffio.current_async_library()
-    if library == "asyncio":
-        import asyncio
-
+    try:
         return asyncio.get_running_loop()
-    if library == "trio":
-        import trio
-
-        return trio.lowlevel.current_root_task()
-    raise RuntimeError(f"unsupported async library {library!r}")  # pragma: no cover
+    except RuntimeError:
+        pass
+    trio = sys.modules.get("trio")  # only trio can be running if it was never imported
+    if trio is not None:
+        try:
+            return trio.lowlevel.current_root_task()
+        except RuntimeError:
+            pass
+    raise RuntimeError("notify_async must be awaited inside a running asyncio or trio event loop")
 
 
 class HttpSession:
