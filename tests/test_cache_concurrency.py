@@ -18,7 +18,7 @@ from notify_async.cache.redis import RedisCache
 from tests.cache_support import FakeNotify, ServiceReads, service_reads, version_of
 from tests.redis_server import redis_server_fixture, redis_url_fixture  # noqa: F401
 
-SERVICES = ("svc-a", "svc-b", "svc-c")
+SERVICES = ("svc_a", "svc_b", "svc_c")
 TEMPLATES = ("tpl-1", "tpl-2")
 #: The same seeded schedules for the fenced cache and for the strawman.
 SEEDS = (20240917, 20240918, 20240919)

@@ -31,9 +31,44 @@ def test_every_spelling_of_a_uuid_becomes_the_canonical_lower_case_form(value: o
     assert format_key("service-{service_id}", {"service_id": value}) == f"service-{LOWER}"
 
 
-def test_a_string_that_is_not_a_uuid_is_kept_as_it_is() -> None:
-    assert normalise("Not-A-UUID") == "Not-A-UUID"
+def test_a_plain_string_that_is_not_a_uuid_is_kept_as_it_is() -> None:
+    assert normalise("NotAUUID_1.2") == "NotAUUID_1.2"
     assert normalise("g" * 32) == "g" * 32  # a UUID's length but not hex
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [
+        ("Not-A-UUID", "Not%2DA%2DUUID"),
+        ("*", "%2A"),
+        ("[ab]*", "%5Bab%5D%2A"),
+        ("?" * 3, "%3F%3F%3F"),
+        ("a\\b", "a%5Cb"),
+        (f"{LOWER}-templates", f"{LOWER}-templates".replace("-", "%2D")),
+        ("é", "%C3%A9"),
+        (-5, "%2D5"),
+    ],
+)
+def test_any_other_character_is_percent_encoded(value: object, written: str) -> None:
+    assert normalise(value) == written
+
+
+def test_a_value_cannot_spell_another_templates_key() -> None:
+    templates_of_a = format_key("service-{service_id}-templates", {"service_id": LOWER})
+    service_named_so = format_key("service-{service_id}", {"service_id": f"{LOWER}-templates"})
+    assert service_named_so != templates_of_a
+
+
+def test_a_value_cannot_put_a_glob_character_in_a_pattern() -> None:
+    pattern = format_key("service-{service_id}-template-*", {"service_id": "*"})
+    assert not glob_to_regex(pattern).match(f"service-{LOWER}-template-x")
+
+
+def test_dates_keep_their_dashes() -> None:
+    key = "performance-stats-{start_date}-to-{end_date}"
+    assert format_key(key, {"start_date": "2024-01-01", "end_date": dt.date(2024, 2, 1)}) == (
+        "performance-stats-2024-01-01-to-2024-02-01"
+    )
 
 
 def test_none_is_written_none() -> None:

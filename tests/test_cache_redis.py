@@ -245,7 +245,7 @@ def test_a_facade_under_trio_surfaces_the_error_instead_of_skipping_the_cache(
 
     async def read() -> None:
         async with FakeNotify().client(cache) as notify:
-            await service_reads(notify).get_service("svc-a")
+            await service_reads(notify).get_service("svc_a")
 
     with pytest.raises(ConfigurationError, match="asyncio only"):
         trio.run(read)
@@ -271,11 +271,11 @@ async def test_from_env_uses_redis_when_redis_url_is_set_and_closes_it(
     before = connections(redis_server)  # other tests' clients may still be closing
     notify = NotifyAdminClient.from_env(env(REDIS_URL=redis_url), http_client=http)
     assert isinstance(notify.cache.backend, RedisCache)
-    await service_reads(notify).get_service("svc-a")
-    await service_reads(notify).get_service("svc-a")
+    await service_reads(notify).get_service("svc_a")
+    await service_reads(notify).get_service("svc_a")
     assert (api.reads, notify.cache_stats.hits) == (1, 1)
     with plain(redis_server) as original:
-        assert original.exists("service-svc-a")
+        assert original.exists("service-svc_a")
     await notify.aclose()
     await wait_for(lambda: connections(redis_server) <= before)
     await http.aclose()

@@ -3,6 +3,12 @@
 Key templates use the original admin app's names (``service-{service_id}``,
 ``user-{user_id}``, ...). A value that parses as a UUID is written in canonical lower-case form,
 so ``SERVICE-ID`` and ``service-id`` share one entry, as in the original.
+
+Values never change what a key or pattern means. UUIDs, integers and dates (every value the real
+API's ids and dates take) are written as the original writes them; in any other value, each
+character outside ``[A-Za-z0-9_.]`` is percent-encoded. So ``get_service("*")``
+cannot reach every service's keys through a pattern, and ``get_service(f"{A}-templates")``
+cannot read service A's template list (every ``-`` of that value is encoded).
 """
 
 from __future__ import annotations
@@ -15,23 +21,40 @@ from functools import lru_cache
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
+#: Text that can stand in a key as it is: it holds no ``-`` (the separator of the templates'
+#: literal parts) and no glob character.
+_PLAIN = re.compile(r"[A-Za-z0-9_.]*\Z")
+#: Dashed values whose fixed shape cannot spell a template's literal part (``-templates``,
+#: ``-to-``, ...): dates and naive date-times as ``str()`` writes them; UUIDs are recognised
+#: separately.
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}:\d{2}(?:\.\d{6})?)?\Z")
+
+
 @lru_cache(maxsize=4096)
 def _normalise_text(value: str) -> str:
     if len(value) in (32, 36, 38, 45):  # the lengths uuid.UUID() accepts
         try:
             return str(uuid.UUID(value))
         except ValueError:
-            return value
-    return value
+            pass
+    if _PLAIN.match(value) or _DATE.match(value):
+        return value
+    return "".join(ch if _PLAIN.match(ch) else _percent(ch) for ch in value)
+
+
+def _percent(ch: str) -> str:
+    return "".join(f"%{byte:02X}" for byte in ch.encode())
 
 
 def normalise(value: object) -> str:
-    """The text a value takes inside a key (UUID strings canonical and lower-case)."""
+    """The text a value takes inside a key: UUID strings canonical and lower-case, integers and
+    dates as the original's ``str.format`` writes them, and anything else with every character
+    outside ``[A-Za-z0-9_.]`` percent-encoded (so no value can spell another key or a glob)."""
     if isinstance(value, str):
         return _normalise_text(value)  # memoised: the same ids come back on every hit
-    # Everything else as the original's str.format shows it: a date as 2024-01-31, a datetime
-    # as 2024-01-31 12:00:00 (not isoformat's "T"), None as "None".
-    return str(value)
+    # Everything else as the original's str.format shows it, made safe the same way: a date as
+    # 2024-01-31, a datetime as 2024-01-31 12:00:00 (not isoformat's "T"), an int as digits.
+    return _normalise_text(str(value))
 
 
 def placeholders(template: str) -> tuple[str, ...]:
