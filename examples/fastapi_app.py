@@ -5,12 +5,14 @@ request's trace id and acting user.
     python examples/fastapi_app.py          # a short demo: three requests through the app
     python examples/fastapi_app.py serve    # serve it on http://127.0.0.1:8000 (uvicorn)
 
-The acting user comes from the ``X-Notify-User-Id`` header here; behind your own login, pass
-``user_id=<callable reading your session>`` to the middleware instead.
+The acting user comes from the app's own authentication - here a small in-memory session store
+(``DemoSessions``) standing in for your real login and session middleware - never from a header
+the client sends: a request that only says ``X-Notify-User-Id: <someone>`` acts as nobody.
 """
 
 from __future__ import annotations
 
+import secrets
 import sys
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -24,8 +26,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from notify_async import NotifyAdminClient
-from notify_async.errors import HTTPError
-from notify_async.integrations.asgi import NotifyContextMiddleware
+from notify_async.errors import HTTPError, MissingActingUserError
+from notify_async.integrations.asgi import NotifyContextMiddleware, Scope, header_value
 
 #: The trace id the demo's requests arrive with.
 TRACE_ID = "0af7651916cd43dd8448eb211c80319c"
@@ -39,6 +41,29 @@ class SendRequest(BaseModel):
     template_id: str
     recipient: str
     personalisation: dict[str, str] = {}
+
+
+class DemoSessions:
+    """The app's own (demo) authentication: opaque bearer tokens it issued, mapped to user ids.
+
+    Stands in for your real login (Notify's admin app verifies the password, then keeps the
+    user id in its session). What matters is that the acting user comes from something the app
+    issued and checks, not from a header any client can set.
+    """
+
+    def __init__(self) -> None:
+        self._users: dict[str, str] = {}
+
+    def sign_in(self, user_id: str) -> str:
+        """A new session token for ``user_id`` (call it after your login has checked them)."""
+        token = secrets.token_urlsafe(32)
+        self._users[token] = user_id
+        return token
+
+    def user_id(self, scope: Scope) -> str | None:
+        """The signed-in user of a request (``Authorization: Bearer <token>``), or None."""
+        scheme, _, token = (header_value(scope, "Authorization") or "").partition(" ")
+        return self._users.get(token.strip()) if scheme.lower() == "bearer" else None
 
 
 def get_notify(request: Request) -> NotifyAdminClient:
@@ -61,11 +86,16 @@ def create_app(client_factory: ClientFactory = make_client) -> FastAPI:
             yield
 
     app = FastAPI(title="notify_async FastAPI example", lifespan=lifespan)
-    app.add_middleware(NotifyContextMiddleware)
+    app.state.sessions = sessions = DemoSessions()
+    app.add_middleware(NotifyContextMiddleware, user_id=sessions.user_id)
 
     @app.exception_handler(HTTPError)
     async def notify_error(request: Request, exc: HTTPError) -> JSONResponse:
         return JSONResponse({"error": str(exc)}, status_code=exc.status_code)
+
+    @app.exception_handler(MissingActingUserError)
+    async def not_signed_in(request: Request, exc: MissingActingUserError) -> JSONResponse:
+        return JSONResponse({"error": "sign in first"}, status_code=401)
 
     @app.get("/services/{service_id}")
     async def service(service_id: str, notify: Notify) -> dict[str, Any]:
@@ -99,13 +129,18 @@ async def demo() -> None:
         notify, fake = app.state.notify, app.state.fake
         print(f"talking to {target(notify, fake)}")
         made = await create_demo_service(notify, "FastAPI", report=print)
-        headers = {"X-Notify-User-Id": made.user_id, "X-B3-TraceId": TRACE_ID}
+        token = app.state.sessions.sign_in(made.user_id)  # as if they had just logged in
+        headers = {"Authorization": f"Bearer {token}", "X-B3-TraceId": TRACE_ID}
+        message = {"template_id": made.template_id, "recipient": made.email_address,
+                   "personalisation": {"name": "Ada"}}
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://app") as http:
+            forged = await http.post(f"/services/{made.service_id}/notifications",
+                                     headers={"X-Notify-User-Id": made.user_id}, json=message)
+            print("POST /services/.../notifications with only an X-Notify-User-Id header, "
+                  f"not signed in -> {forged.status_code}")
             sent = await http.post(
-                f"/services/{made.service_id}/notifications", headers=headers,
-                json={"template_id": made.template_id, "recipient": made.email_address,
-                      "personalisation": {"name": "Ada"}},
+                f"/services/{made.service_id}/notifications", headers=headers, json=message
             )
             print(f"POST /services/.../notifications -> {sent.status_code}")
             read = await http.get(

@@ -5,7 +5,10 @@ The original client's names are kept (:class:`APIError`, :class:`HTTPError`,
 port unchanged. On top of them there is one subclass per common status, a transport-failure class
 and the client-side errors. Every message names the request (verb and path, with anything that is
 not a plain id left as its placeholder) and never contains a secret, a token, an e-mail address or
-a phone number.
+a phone number: not in ``str()``, ``repr()`` or ``args`` (which error trackers and log handlers
+read), also after pickling. Only the attributes documented as raw (``APIError.message`` and
+``response_body``, ``DocumentDownloadError.message``, ``CacheInvalidationError.keys``) keep the
+original values, for code that needs them; do not log those.
 
 Hierarchy::
 
@@ -45,7 +48,14 @@ def _rebuild(cls: type[NotifyError], args: tuple[Any, ...], state: dict[str, Any
 
 
 class NotifyError(Exception):
-    """Base class of every exception raised by notify_async."""
+    """Base class of every exception raised by notify_async.
+
+    E-mail addresses and phone numbers in the arguments are masked before they are stored in
+    ``args`` (and so in ``str()`` and ``repr()``).
+    """
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*(redact_value(arg) for arg in args))
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Subclass constructors take keyword-only arguments that ``args`` does not hold, so
@@ -82,10 +92,11 @@ class APIError(NotifyError):
     Attributes:
         status_code: the HTTP status, or 503 when no response arrived.
         message: the JSON body's ``message`` (else its ``errors``), or a fallback text. It is the
-            server's own value, unredacted, for callers that show field errors to a user; the
-            exception's ``str()`` is redacted.
+            server's own value, NOT redacted (it may hold the user's e-mail address or phone
+            number), for callers that show field errors to that user; never log it. ``str()``,
+            ``repr()`` and ``args`` (``(status_code, message)``) hold the redacted message.
         method, path: the request, with non-id path values left as placeholders.
-        response_body: the decoded JSON body, when there was one.
+        response_body: the decoded JSON body, when there was one (NOT redacted either).
     """
 
     default_message = "Request failed"
@@ -174,7 +185,9 @@ class CacheInvalidationError(NotifyError):
             not sent); ``True`` when the write was sent and the invalidation after it failed (the
             write may well have happened).
         result: the write's return value when ``request_sent`` is true and it succeeded.
-        keys: the cache keys and patterns that could not be invalidated.
+        keys: the cache keys and patterns that could not be invalidated, as they are (NOT
+            redacted: a key may hold an e-mail address), so the caller can retry them. The
+            message (``str()``, ``repr()``, ``args``) lists them with PII masked.
     """
 
     def __init__(self, message: str, *, request_sent: bool, keys: tuple[str, ...],
@@ -186,7 +199,13 @@ class CacheInvalidationError(NotifyError):
 
 
 class DocumentDownloadError(NotifyError):
-    """The document-download service refused a file (400 or 413)."""
+    """The document-download service refused a file (400 or 413).
+
+    Attributes:
+        message: the service's ``error`` text as it is (NOT redacted), or None; ``str()``,
+            ``repr()`` and ``args`` hold it with e-mail addresses and phone numbers masked.
+        status_code: 400 or 413.
+    """
 
     def __init__(self, message: str | None, status_code: int) -> None:
         super().__init__(message)

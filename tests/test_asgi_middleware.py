@@ -1,5 +1,7 @@
-"""NotifyContextMiddleware: incoming trace / user headers reach the Notify API calls made while
-handling the request (checked at the fake API), with the admin app's fallbacks."""
+"""NotifyContextMiddleware: incoming trace headers and the acting user (from the app's own
+authentication, or from a proxy's header only when the app says it trusts it) reach the Notify API
+calls made while handling the request (checked at the fake API), with the admin app's
+fallbacks."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from typing import Any
 
 import anyio
 import httpx
+import pytest
 from fastapi import Depends, FastAPI
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -17,10 +20,19 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from notify_async import NotifyAdminClient, current_user_id
-from notify_async.integrations.asgi import NotifyContextMiddleware
+from notify_async.errors import ConfigurationError
+from notify_async.integrations.asgi import NotifyContextMiddleware, Scope, header_value
 from notify_async.testing import FakeNotifyAPI, RecordedRequest
 
 SERVICE_ID = "6ce466d0-fd6a-11e5-82f5-e0accb9d11a6"
+#: The demo "sessions" of the apps below: bearer token -> user id.
+SESSIONS = {"token-of-alice": "alice", "token-of-bob": "bob", "token-of-42": "user-42"}
+
+
+def user_from_bearer(scope: Scope) -> str | None:
+    """The app's own authentication: the user of the request's bearer token, or None."""
+    scheme, _, token = (header_value(scope, "Authorization") or "").partition(" ")
+    return SESSIONS.get(token) if scheme.lower() == "bearer" else None
 
 
 def starlette_app(notify: NotifyAdminClient, **middleware: Any) -> Any:
@@ -57,10 +69,49 @@ async def call_through(headers: dict[str, str], **middleware: Any) -> tuple[Reco
     return seen, answer.json()["state"]
 
 
-async def test_b3_trace_span_and_user_headers_reach_the_notify_api() -> None:
+async def test_by_default_a_user_id_header_from_the_client_is_not_trusted() -> None:
+    seen, state = await call_through({"X-Notify-User-Id": "someone-else", "X-B3-TraceId": "t-1"})
+    assert seen.header("X-B3-TraceId") == "t-1"
+    assert seen.header("X-Notify-User-Id") is None
+    assert state["user"] is None
+
+
+async def test_by_default_an_ignored_user_id_header_is_logged_once(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    fake = FakeNotifyAPI()
+    app = starlette_app(fake.client())
+    with caplog.at_level("WARNING", "notify_async"):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                     base_url="http://app") as http:
+            for user in ("spoofed-1", "spoofed-2"):
+                await http.get("/keys", headers={"X-Notify-User-Id": user})
+    (record,) = [r for r in caplog.records if r.name == "notify_async"]
+    assert "trust_proxy_user_id_header" in record.getMessage()
+    assert "spoofed" not in record.getMessage()
+
+
+async def test_the_user_comes_from_the_apps_own_authentication() -> None:
+    seen, state = await call_through(
+        {"Authorization": "Bearer token-of-alice", "X-Notify-User-Id": "spoofed"},
+        user_id=user_from_bearer,
+    )
+    assert seen.header("X-Notify-User-Id") == "alice"
+    assert state["user"] == "alice"
+
+
+async def test_a_request_the_apps_authentication_rejects_has_no_user() -> None:
+    seen, state = await call_through(
+        {"Authorization": "Bearer forged", "X-Notify-User-Id": "spoofed"}, user_id=user_from_bearer
+    )
+    assert seen.header("X-Notify-User-Id") is None
+    assert state["user"] is None
+
+
+async def test_b3_trace_span_and_trusted_proxy_user_headers_reach_the_notify_api() -> None:
     seen, state = await call_through({
         "X-B3-TraceId": "trace-123", "X-B3-SpanId": "span-456", "X-Notify-User-Id": "user-789",
-    })
+    }, trust_proxy_user_id_header=True)
     assert seen.header("X-B3-TraceId") == "trace-123"
     assert seen.header("X-B3-ParentSpanId") == "span-456"
     assert re.fullmatch(r"[0-9a-f]{16}", seen.header("X-B3-SpanId") or "")
@@ -88,16 +139,29 @@ async def test_without_headers_a_new_trace_and_self_span_are_made_and_no_user_is
     assert state["user"] is None
 
 
-async def test_an_empty_user_header_counts_as_no_user() -> None:
-    seen, _ = await call_through({"X-Notify-User-Id": "  "})
+async def test_an_empty_trusted_user_header_counts_as_no_user() -> None:
+    seen, _ = await call_through({"X-Notify-User-Id": "  "}, trust_proxy_user_id_header=True)
     assert seen.header("X-Notify-User-Id") is None
 
 
-async def test_user_header_name_is_configurable() -> None:
+async def test_trusted_user_header_name_is_configurable() -> None:
     seen, _ = await call_through(
-        {"X-Remote-User": "user-1", "X-Notify-User-Id": "spoofed"}, user_id_header="X-Remote-User"
+        {"X-Remote-User": "user-1", "X-Notify-User-Id": "spoofed"},
+        trust_proxy_user_id_header=True, user_id_header="X-Remote-User",
     )
     assert seen.header("X-Notify-User-Id") == "user-1"
+
+
+def test_a_user_header_name_without_trusting_it_is_refused() -> None:
+    # It used to turn the header on; silently ignoring it now would hide the change.
+    with pytest.raises(ConfigurationError, match="trust_proxy_user_id_header"):
+        NotifyContextMiddleware(Starlette(), user_id_header="X-Remote-User")
+
+
+def test_a_user_id_callable_and_a_trusted_header_together_are_refused() -> None:
+    with pytest.raises(ConfigurationError, match="either"):
+        NotifyContextMiddleware(Starlette(), user_id=user_from_bearer,
+                                trust_proxy_user_id_header=True)
 
 
 async def test_user_id_callable_receives_the_scope() -> None:
@@ -122,19 +186,20 @@ async def test_concurrent_requests_keep_their_own_user() -> None:
     both_in = anyio.Event()
 
     async def who(request: Request) -> JSONResponse:
-        arrived.append(request.headers["X-Notify-User-Id"])
+        arrived.append(request.headers["Authorization"])
         if len(arrived) == 2:
             both_in.set()
         await both_in.wait()  # both requests are inside the middleware at once
         return JSONResponse({"user": current_user_id()})
 
-    app = NotifyContextMiddleware(Starlette(routes=[Route("/who", who)]))
+    app = NotifyContextMiddleware(Starlette(routes=[Route("/who", who)]), user_id=user_from_bearer)
     answers: dict[str, Any] = {}
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
                                  base_url="http://app") as http:
 
         async def ask(user: str) -> None:
-            answers[user] = (await http.get("/who", headers={"X-Notify-User-Id": user})).json()
+            bearer = {"Authorization": f"Bearer token-of-{user}"}
+            answers[user] = (await http.get("/who", headers=bearer)).json()
 
         async with anyio.create_task_group() as tasks:
             tasks.start_soon(ask, "alice")
@@ -153,10 +218,10 @@ async def test_fastapi_sync_dependency_sees_the_context() -> None:
     def me(user: str | None = Depends(acting_user)) -> dict[str, Any]:
         return {"user": user, "also": current_user_id()}
 
-    app.add_middleware(NotifyContextMiddleware)
+    app.add_middleware(NotifyContextMiddleware, user_id=user_from_bearer)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
                                  base_url="http://app") as http:
-        answer = await http.get("/me", headers={"X-Notify-User-Id": "user-42"})
+        answer = await http.get("/me", headers={"Authorization": "Bearer token-of-42"})
     assert answer.json() == {"user": "user-42", "also": "user-42"}
 
 

@@ -86,6 +86,8 @@ def test_fastapi_example_demo() -> None:
     assert "GET /services/.../notifications/... -> 200 created" in lines
     assert any(re.fullmatch(r"GET /services/\.\.\. -> 200 'FastAPI service \w+'", line)
                for line in lines)
+    assert ("POST /services/.../notifications with only an X-Notify-User-Id header, "
+            "not signed in -> 401") in lines
     assert lines[-1] == (
         "the fake API saw trace id 0af7651916cd43dd8448eb211c80319c and the acting user: True"
     )
@@ -103,13 +105,14 @@ def fastapi_example(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
     return module
 
 
-async def test_fastapi_routes_pass_trace_and_user_headers_to_the_api(
+async def test_fastapi_routes_pass_trace_headers_and_signed_in_user_to_the_api(
     fastapi_example: ModuleType,
 ) -> None:
     world: World = make_world()
     app = fastapi_example.create_app(lambda: (world.notify, world.fake))
+    token = app.state.sessions.sign_in(world.user_id)
     headers = {"X-B3-TraceId": "trace-from-the-edge", "X-B3-SpanId": "edge-span",
-               "X-Notify-User-Id": world.user_id}
+               "Authorization": f"Bearer {token}"}
     async with app.router.lifespan_context(app), httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://app"
     ) as http:
@@ -132,6 +135,28 @@ async def test_fastapi_routes_pass_trace_and_user_headers_to_the_api(
         assert seen.header("X-Notify-User-Id") == world.user_id
     assert send_request.body["created_by"] == world.user_id
     assert world.fake.notifications_for(world.service_id)[0]["id"] == sent.json()["id"]
+
+
+@pytest.mark.parametrize("auth", [None, "Bearer not-a-session-token"])
+async def test_fastapi_example_takes_no_acting_user_from_a_client_header(
+    fastapi_example: ModuleType, auth: str | None,
+) -> None:
+    world: World = make_world()
+    app = fastapi_example.create_app(lambda: (world.notify, world.fake))
+    app.state.sessions.sign_in(world.user_id)  # someone else is signed in
+    headers = {"X-Notify-User-Id": world.user_id, **({"Authorization": auth} if auth else {})}
+    async with app.router.lifespan_context(app), httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://app"
+    ) as http:
+        sent = await http.post(
+            f"/services/{world.service_id}/notifications", headers=headers,
+            json={"template_id": world.template_id, "recipient": world.user["email_address"]},
+        )
+        shown = await http.get(f"/services/{world.service_id}", headers=headers)
+    assert sent.status_code == 401
+    assert shown.status_code == 200
+    assert world.fake.notifications_for(world.service_id) == []
+    assert all(seen.header("X-Notify-User-Id") is None for seen in world.fake.requests)
 
 
 def test_fastapi_app_closes_its_client_on_shutdown(fastapi_example: ModuleType) -> None:
