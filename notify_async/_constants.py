@@ -57,6 +57,13 @@ DEFAULT_MEMORY_CACHE_ENTRIES = 10_000
 #: Seconds cache reads are skipped after a cache error (the original's "flaky" flag).
 DEFAULT_CACHE_ERROR_COOLDOWN = 1.0
 
+#: Longest wait in seconds for one cache invalidation; it is then reported as failed
+#: (CacheInvalidationError). It also bounds the invalidation that finishes a cancelled write.
+DEFAULT_CACHE_INVALIDATION_TIMEOUT = 10.0
+#: Shared fetches a cache miss may join before it fetches by itself (one whose answer could not
+#: be stored - fenced by a write - is not taken, and the next is tried).
+SINGLE_FLIGHT_JOINS = 2
+
 # --- Redis cache backend ----------------------------------------------------------------------
 #: Prefix of the read-fence bookkeeping keys the Redis backend keeps beside the cached keys.
 DEFAULT_REDIS_FENCE_NAMESPACE = "notify_async:fence:"
@@ -67,6 +74,13 @@ DEFAULT_REDIS_FENCE_SECONDS = 600
 DEFAULT_REDIS_SCAN_COUNT = 1000
 #: Socket and connect timeout in seconds of a cache-owned Redis connection.
 DEFAULT_REDIS_TIMEOUT = 2.0
+#: Connections of each pool a cache-owned Redis client opens (redis-py's own default).
+DEFAULT_REDIS_MAX_CONNECTIONS = 100
+#: Seconds a cache command waits for a free pool connection before giving up (a read then goes
+#: to the API; an invalidation raises CacheInvalidationError).
+DEFAULT_REDIS_POOL_TIMEOUT = 5.0
+#: Most cache commands in flight at once per event loop, whatever the pool's own size.
+MAX_REDIS_CACHE_SLOTS = 10_000
 #: Immediate retries of a Redis command on a broken connection (replaces a pooled connection
 #: that a Redis restart closed; redis-py's own default would retry for seconds).
 DEFAULT_REDIS_RETRIES = 1

@@ -102,7 +102,6 @@ class NotifyAdminClient:
         elif base_url or client_id or secret or options:
             raise ConfigurationError("pass either config= or the individual settings, not both")
         self.config = config
-        self._owns_cache = cache is None
         backend: CacheBackend = (
             MemoryCache() if cache is None else NullCache() if cache is False else cache
         )
@@ -136,14 +135,11 @@ class NotifyAdminClient:
         http_client = options.pop("http_client", None)
         config = ClientConfig.from_env(source, **options)
         redis_url = source.get("REDIS_URL")
-        owned = cache is None and bool(redis_url)
-        if owned:
+        if cache is None and redis_url:
             from notify_async.cache.redis import RedisCache
 
             cache = RedisCache.from_url(str(redis_url))
-        client = cls(cache=cache, http_client=http_client, config=config)
-        client._owns_cache = client._owns_cache or owned
-        return client
+        return cls(cache=cache, http_client=http_client, config=config)
 
     def __repr__(self) -> str:
         return (
@@ -173,12 +169,13 @@ class NotifyAdminClient:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Close the HTTP client the SDK made (never yours) and a cache the SDK made."""
+        """Close the HTTP client the SDK made (never yours) and release the cache's
+        connections: a ``RedisCache.from_url`` pool is closed (it reconnects if used again), a
+        Redis client of yours stays open, and cached entries stay."""
         try:
             await self._session.aclose()
         finally:
-            if self._owns_cache:
-                await self._cache.backend.aclose()
+            await self._cache.backend.aclose()
 
     @cached_property
     def _dd_transport(self) -> Transport:

@@ -24,7 +24,9 @@ class RecordingCache(MemoryCache):
         super().__init__()
         self.events = events
 
-    async def invalidate(self, keys: Sequence[str], patterns: Sequence[str]) -> None:
+    async def invalidate(
+        self, keys: Sequence[str], patterns: Sequence[str], *, write: object = None
+    ) -> None:
         """Log, then delete."""
         self.events.append(("delete", tuple(keys), tuple(patterns)))
         await super().invalidate(keys, patterns)

@@ -11,6 +11,7 @@ Tests skip, saying why, only when the ``redis-server`` binary is missing (CI ins
 from __future__ import annotations
 
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -81,6 +82,23 @@ class RedisServer:
             self._process.terminate()
             self._process.wait(timeout=START_TIMEOUT)
         self._process = None
+
+    def kill(self) -> None:
+        """Kill the server at once (SIGKILL: no shutdown save, as a crash)."""
+        if self._process is not None and self._process.poll() is None:
+            self._process.kill()
+            self._process.wait(timeout=START_TIMEOUT)
+        self._process = None
+
+    def pause(self) -> None:
+        """Freeze the server (SIGSTOP): connections stay open and nothing answers."""
+        assert self._process is not None
+        self._process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        """Let a paused server run again (SIGCONT)."""
+        assert self._process is not None
+        self._process.send_signal(signal.SIGCONT)
 
     def client(self) -> redis.Redis:
         """A plain synchronous client, as another application (the original admin app) uses."""

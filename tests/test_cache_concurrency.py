@@ -119,7 +119,9 @@ class DoubleDeleteCache:
             await self.set(key, value, ttl)
         return value is not None
 
-    async def invalidate(self, keys: Sequence[str], patterns: Sequence[str]) -> None:
+    async def invalidate(
+        self, keys: Sequence[str], patterns: Sequence[str], *, write: object = None
+    ) -> None:
         if keys:
             await self.client.delete(*keys)
         for pattern in patterns:

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from notify_async.cache import MemoryCache, RequestCache, cached, format_key, invalidates
+from notify_async.cache._decorators import start_pending_writes
 from notify_async.cache._keys import compile_key
 from notify_async.errors import CacheInvalidationError
 
@@ -40,6 +41,7 @@ class Recorder:
 
     @invalidates("service-{service_id}", patterns=("service-{service_id}-template-*",))
     async def write(self, service_id: str, **kwargs: Any) -> Any:
+        await start_pending_writes()  # where a sub-client's verb sends its request
         return kwargs
 
 
@@ -120,12 +122,14 @@ class RecordingBackend(MemoryCache):
         self.fail_on = fail_on
         self.calls = 0
 
-    async def invalidate(self, keys: Sequence[str], patterns: Sequence[str]) -> None:
+    async def invalidate(
+        self, keys: Sequence[str], patterns: Sequence[str], *, write: object = None
+    ) -> None:
         self.calls += 1
         self.events.append(("delete", *keys, *patterns))
         if self.calls in self.fail_on:
             raise ConnectionError("cache down")
-        await super().invalidate(keys, patterns)
+        await super().invalidate(keys, patterns, write=write)  # type: ignore[arg-type]
 
 
 class Writer:
@@ -141,19 +145,28 @@ class Writer:
         self.events.append("request")
         return {"id": service_id, "requests": self.events.count("request")}
 
+    async def send(self) -> None:
+        """What a sub-client's verb does: the pending invalidations, then the request."""
+        await start_pending_writes()
+        self.events.append("request")
+
     @invalidates("service-{service_id}", patterns=("service-{service_id}-template-*",))
-    async def update_service(self, service_id: str, refuse: bool = False) -> Any:
+    async def update_service(
+        self, service_id: str, refuse: bool = False, fail: bool = False
+    ) -> Any:
         if refuse:
             raise ValueError("refused before sending")
-        self.events.append("request")
+        await self.send()
         await self.backend.set(f"service-{service_id}", b'{"stale": true}', 60)  # a racing read
+        if fail:
+            raise ValueError("failed after sending")
         return {"updated": service_id}
 
     @invalidates("outer-{service_id}")
     @invalidates("middle")
     @invalidates("inner-{service_id}")
     async def nested(self, service_id: str) -> Any:
-        self.events.append("request")
+        await self.send()
         return "done"
 
 
@@ -200,18 +213,29 @@ async def test_a_failed_invalidation_before_the_write_raises_and_sends_nothing()
     assert writer.events == [UPDATE_DELETE]
 
 
-async def test_a_method_that_raises_still_invalidates_after_it() -> None:
+async def test_a_method_that_raises_after_sending_still_invalidates_after_it() -> None:
     # A failed write may have been applied (timeout, 5xx after commit): clear again regardless.
     writer = Writer()
+    with pytest.raises(ValueError, match="failed after sending"):
+        await writer.update_service("s1", fail=True)
+    assert writer.events == [UPDATE_DELETE, "request", UPDATE_DELETE]
+    assert len(writer.backend) == 0
+
+
+async def test_a_method_that_raises_before_sending_touches_no_key() -> None:
+    writer = Writer()
+    await writer.get_service("s1")
+    writer.events.clear()
     with pytest.raises(ValueError, match="refused"):
         await writer.update_service("s1", refuse=True)
-    assert writer.events == [UPDATE_DELETE, UPDATE_DELETE]
+    assert writer.events == []
+    assert len(writer.backend) == 1
 
 
 async def test_a_failed_invalidation_after_a_failed_write_is_noted_on_the_write_error() -> None:
     writer = Writer(fail_on=(2,))
-    with pytest.raises(ValueError, match="refused") as caught:
-        await writer.update_service("s1", refuse=True)
+    with pytest.raises(ValueError, match="failed after sending") as caught:
+        await writer.update_service("s1", fail=True)
     notes = getattr(caught.value, "__notes__", [])
     assert any("may hold stale data" in note and "service-s1" in note for note in notes)
 
@@ -225,6 +249,6 @@ async def test_nested_decorators_invalidate_outermost_first_then_innermost_first
 
 def test_decorated_methods_keep_their_name_and_signature() -> None:
     signature = inspect.signature(Writer.update_service)
-    assert list(signature.parameters) == ["self", "service_id", "refuse"]
+    assert list(signature.parameters) == ["self", "service_id", "refuse", "fail"]
     assert Writer.update_service.__name__ == "update_service"
     assert Writer.get_service.__notify_cache__ == ("set", "service-{service_id}", 2419200)  # type: ignore[attr-defined]

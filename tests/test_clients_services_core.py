@@ -43,7 +43,9 @@ class RecordingCache(MemoryCache):
         self.events = events
         self.fail_on_prefix = fail_on_prefix
 
-    async def invalidate(self, keys: Sequence[str], patterns: Sequence[str]) -> None:
+    async def invalidate(
+        self, keys: Sequence[str], patterns: Sequence[str], *, write: object = None
+    ) -> None:
         self.events.append(("invalidate", *keys, *patterns))
         if self.fail_on_prefix and any(k.startswith(self.fail_on_prefix) for k in keys):
             raise ConnectionError("cache down")
@@ -102,9 +104,8 @@ async def test_update_service_refuses_unknown_attributes_before_sending(
     assert isinstance(raised.value, TypeError)
     assert "colour, owner_email" in str(raised.value)
     assert "someone@example.gov.uk" not in str(raised.value)
-    # The check runs inside the invalidation (as the original); nothing is sent, and the key is
-    # cleared again on the way out, as after any failed write.
-    assert events == [("invalidate", SERVICE_KEY), ("invalidate", SERVICE_KEY)]
+    # Refused before sending: the cache is not touched (the original had already cleared the key).
+    assert events == []
 
 
 async def test_update_service_refuses_explicit_created_by_with_a_clear_error(api: Api) -> None:
@@ -229,7 +230,7 @@ async def test_archive_service_drops_members_raw_user_keys_before_the_post(
     service, templates = ("invalidate", SERVICE_KEY), ("invalidate", f"{SERVICE_KEY}-template*")
     users = ("invalidate", f"user-{upper}", "user-plain-id")
     assert events == [
-        service, templates, users, ("POST", f"/service/{SERVICE_ID}/archive"), templates, service
+        users, service, templates, ("POST", f"/service/{SERVICE_ID}/archive"), templates, service
     ]
     assert api.router.calls[0].request.content == b""
     # Manual keys are not normalised (as the original): the lower-case twin survives.
@@ -243,7 +244,7 @@ async def test_archive_service_still_archives_when_the_manual_delete_fails(
 ) -> None:
     cache = RecordingCache(events, fail_on_prefix="user-")
     result = await make_client(cache).services.archive_service(SERVICE_ID, ["member"])
-    assert result == {"data": {}}
+    assert result is None
     assert ("POST", f"/service/{SERVICE_ID}/archive") in events
 
 
@@ -311,14 +312,8 @@ async def test_update_service_template_refuses_other_attributes_before_sending(
         await notify.services.update_service_template(
             SERVICE_ID, TEMPLATE_ID, name="ok", **{refused: True}
         )
-    # Both before-deletes ran (the check is inside them, as the original); nothing was sent;
-    # the after-deletes run on the way out, innermost first, as after any failed write.
-    assert events == [
-        ("invalidate", f"{SERVICE_KEY}-templates"),
-        ("invalidate", f"{SERVICE_KEY}-template-{TEMPLATE_ID}*"),
-        ("invalidate", f"{SERVICE_KEY}-template-{TEMPLATE_ID}*"),
-        ("invalidate", f"{SERVICE_KEY}-templates"),
-    ]
+    # Refused before sending: neither cache effect runs (the original had already cleared both).
+    assert events == []
 
 
 async def test_template_writes_need_an_acting_user(api: Api) -> None:

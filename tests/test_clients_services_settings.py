@@ -32,7 +32,9 @@ class RecordingCache(MemoryCache):
         super().__init__()
         self.events = events
 
-    async def invalidate(self, keys: Sequence[str], patterns: Sequence[str]) -> None:
+    async def invalidate(
+        self, keys: Sequence[str], patterns: Sequence[str], *, write: object = None
+    ) -> None:
         self.events.append(("invalidate", tuple(keys), tuple(patterns)))
         await super().invalidate(keys, patterns)
 

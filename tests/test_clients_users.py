@@ -136,14 +136,14 @@ async def test_update_user_attribute_may_revoke_platform_admin() -> None:
         assert json.loads(router.calls[0].request.content) == {"platform_admin": False}
 
 
-async def test_refused_update_has_already_cleared_the_cached_user() -> None:
-    """As the original: the check runs after the first cache delete."""
+async def test_refused_update_leaves_the_cached_user_alone() -> None:
+    """Unlike the original, whose check ran after the first cache delete: nothing was sent."""
     cache = MemoryCache()
     notify = make_client(cache)
     await cache.set(f"user-{USER_ID}", json.dumps(USER).encode(), 600)
     with _mock(), pytest.raises(InvalidArgumentError):
         await notify.users.update_user_attribute(USER_ID, platform_admin=True)
-    assert await cache.get(f"user-{USER_ID}") is None
+    assert await cache.get(f"user-{USER_ID}") == json.dumps(USER).encode()
 
 
 # --- the user-{id} cache entry --------------------------------------------------------------

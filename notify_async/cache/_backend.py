@@ -11,7 +11,17 @@ token was taken, decided atomically by the backend. It is always called once per
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol, runtime_checkable
+from typing import Literal, Protocol, runtime_checkable
+
+#: ``"start"`` / ``"end"`` of a write around which keys are invalidated, or None.
+WritePhase = Literal["start", "end"] | None
+
+
+class CacheBusyError(Exception):
+    """A backend could not get a connection in time because the SDK's own calls hold them all.
+
+    Not an outage: the request cache skips the cache for that call without switching it off.
+    """
 
 
 @runtime_checkable
@@ -32,12 +42,15 @@ class CacheBackend(Protocol):
     ) -> bool:
         """Store ``value`` unless ``key`` was invalidated since ``token``; True if stored."""
 
-    async def invalidate(self, keys: Sequence[str], patterns: Sequence[str]) -> None:
+    async def invalidate(
+        self, keys: Sequence[str], patterns: Sequence[str], *, write: WritePhase = None
+    ) -> None:
         """Delete ``keys`` and every key matching the Redis globs in ``patterns``, and fence
-        reads of them that are in progress. Raises on failure."""
+        reads of them that are in progress. ``write="start"`` / ``"end"`` also mark a write of
+        them as begun / finished: no read may store them in between. Raises on failure."""
 
     async def aclose(self) -> None:
-        """Release connections (a no-op for in-process backends)."""
+        """Release connections (a no-op for in-process backends). The backend stays usable."""
 
 
 class NullCache:
@@ -60,7 +73,9 @@ class NullCache:
         """Stores nothing; returns False."""
         return False
 
-    async def invalidate(self, keys: Sequence[str], patterns: Sequence[str]) -> None:
+    async def invalidate(
+        self, keys: Sequence[str], patterns: Sequence[str], *, write: WritePhase = None
+    ) -> None:
         """Does nothing."""
 
     async def aclose(self) -> None:

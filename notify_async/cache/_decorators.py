@@ -4,16 +4,24 @@
 The decorated method's instance must have a ``_cache`` attribute (a
 :class:`~notify_async.cache.RequestCache`). Key placeholders are filled from the method's
 arguments by parameter name (defaults included), UUID strings normalised.
+
+A write's invalidations bracket its requests. The first one runs when the method sends its
+first request (:func:`start_pending_writes`, called by the sub-clients' verbs), not when the
+method is called: a call refused before sending (bad arguments, no acting user) leaves the cache
+alone. The second runs after the method returns or raises - even when the caller is cancelled
+meanwhile - as long as the first one ran.
 """
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import inspect
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any, ParamSpec, TypeVar
 
 from notify_async import _constants as C
+from notify_async._shield import run_to_completion
 from notify_async.cache._keys import compile_key, placeholders
 from notify_async.cache._request_cache import RequestCache
 from notify_async.errors import CacheInvalidationError
@@ -94,6 +102,8 @@ def cached(key: str, *, ttl: int = C.DEFAULT_CACHE_TTL) -> Callable[[Method[P, R
         @functools.wraps(fn)
         async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
             cache_key = build_key(get_arguments(args, kwargs))
+            if _PENDING.get():  # a read inside a write: the write's keys are cleared first
+                await start_pending_writes()
             result: R = await _cache_of(args).read_through(
                 cache_key, ttl, lambda: fn(*args, **kwargs)
             )
@@ -105,17 +115,67 @@ def cached(key: str, *, ttl: int = C.DEFAULT_CACHE_TTL) -> Callable[[Method[P, R
     return decorate
 
 
+class _Write:
+    """The cache effect of one call of an ``@invalidates`` method."""
+
+    __slots__ = ("cache", "keys", "method", "patterns", "started")
+
+    def __init__(
+        self, cache: RequestCache, keys: Sequence[str], patterns: Sequence[str], method: str
+    ) -> None:
+        self.cache = cache
+        self.keys = keys
+        self.patterns = patterns
+        self.method = method
+        self.started = False
+
+    async def start(self) -> None:
+        """Invalidate before the first request and mark the write as in progress."""
+        await self.cache.invalidate(
+            self.keys, self.patterns, request_sent=False, method=self.method, write="start"
+        )
+        self.started = True
+
+    async def finish(self, result: Any = None) -> None:
+        """Invalidate after the requests and mark the write as finished, to the end even if the
+        caller is cancelled meanwhile."""
+        await run_to_completion(
+            lambda: self.cache.invalidate(
+                self.keys, self.patterns, request_sent=True, result=result,
+                method=self.method, write="end",
+            )
+        )
+
+
+_PENDING: contextvars.ContextVar[tuple[_Write, ...]] = contextvars.ContextVar(
+    "notify_async_pending_writes", default=()
+)
+
+
+async def start_pending_writes() -> None:
+    """Run the "before" invalidation of every ``@invalidates`` method in progress in this
+    context that has not sent a request yet. Called right before each request is sent.
+
+    Raises:
+        CacheInvalidationError: an invalidation failed; the request must not be sent.
+    """
+    for write in _PENDING.get():
+        if not write.started:
+            await write.start()
+
+
 def invalidates(
     *keys: str, patterns: tuple[str, ...] = ()
 ) -> Callable[[Method[P, R]], Wrapped[P, R]]:
     """Delete ``keys`` and every key matching ``patterns`` (Redis globs) before the method's
-    request(s) and again after them. A failure raises
+    first request and again after its requests. A failure raises
     :class:`~notify_async.errors.CacheInvalidationError`; the "after" failure carries the
-    method's result.
+    method's result. Between the two, no read of those keys stores its answer.
 
-    If the method raises, the "after" invalidation still runs before the error propagates (the
-    original skipped it): a write that timed out or got a 5xx may have been applied, and a read
-    that ran meanwhile may have cached the older answer. Should that invalidation fail too, a note
+    A method that raises before sending anything (refused arguments, no acting user) touches
+    no key. If the method raises after sending, or its caller is cancelled, the "after"
+    invalidation still runs before the exception propagates (the original skipped it): a write
+    that timed out or got a 5xx may have been applied. Should that invalidation fail too, a note
     on the method's exception says the cache may be stale.
     """
 
@@ -128,19 +188,26 @@ def invalidates(
         @functools.wraps(fn)
         async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
             arguments = get_arguments(args, kwargs)
-            ks = [build(arguments) for build in key_builders]
-            ps = [build(arguments) for build in pattern_builders]
-            cache = _cache_of(args)
-            await cache.invalidate(ks, ps, request_sent=False, method=name)
+            write = _Write(
+                _cache_of(args),
+                [build(arguments) for build in key_builders],
+                [build(arguments) for build in pattern_builders],
+                name,
+            )
+            pending = _PENDING.set((*_PENDING.get(), write))
             try:
                 result = await fn(*args, **kwargs)
-            except Exception as exc:
-                try:
-                    await cache.invalidate(ks, ps, request_sent=True, method=name)
-                except CacheInvalidationError as failed:
-                    exc.add_note(str(failed))
+            except BaseException as exc:
+                _PENDING.reset(pending)
+                if write.started:
+                    try:
+                        await write.finish()
+                    except CacheInvalidationError as failed:
+                        exc.add_note(str(failed))
                 raise
-            await cache.invalidate(ks, ps, request_sent=True, result=result, method=name)
+            _PENDING.reset(pending)
+            if write.started:
+                await write.finish(result)
             return result
 
         wrapper.__notify_cache__ = ("delete", keys, patterns)  # type: ignore[attr-defined]

@@ -9,12 +9,18 @@ Failure policy (as the original, configurable):
 * invalidations are not: a failure raises :class:`~notify_async.errors.CacheInvalidationError`
   saying whether the write was sent;
 * a :class:`~notify_async.errors.ConfigurationError` from a backend (a Redis cache used under
-  trio) is a programming error, not a flaky cache: it is always raised.
+  trio) is a programming error, not a flaky cache: it is always raised;
+* a backend that could not get a connection in time because the SDK's own calls hold them all
+  (:class:`~notify_async.cache.CacheBusyError`) is not an outage: that call skips the cache, and
+  the cache stays on.
 
-Single-flight and writes: an invalidation detaches the reads in flight for the keys (and
-patterns) it covers, so a caller arriving after a write never joins a fetch that began before it
-(those fetches still answer their own callers, and the backend's fence keeps their answer out
-of the cache).
+Single-flight. Identical concurrent misses in one event loop share one fetch. A caller that
+joined a fetch takes its answer only if the backend stored it, which proves no invalidation of
+the key - in this process or any other sharing the backend - came after the fetch began;
+otherwise (fenced, cancelled, not stored) it reads again. An invalidation also detaches the
+fetches in flight for the keys (and patterns) it covers, so a caller arriving after a write never
+joins a fetch that began before it. When the cache is being skipped after an error, and with no
+cache (``cache=False``), every call is its own request.
 """
 
 from __future__ import annotations
@@ -29,7 +35,8 @@ import anyio
 import attrs
 
 from notify_async import _constants as C
-from notify_async.cache._backend import CacheBackend
+from notify_async._loops import loop_token
+from notify_async.cache._backend import CacheBackend, CacheBusyError, NullCache, WritePhase
 from notify_async.cache._keys import glob_to_regex
 from notify_async.errors import CacheInvalidationError, ConfigurationError
 
@@ -61,12 +68,14 @@ class CacheStats:
 
 
 class _Flight:
-    __slots__ = ("done", "error", "ok", "value")
+    """One fetch shared by identical concurrent misses. ``payload`` is the answer's JSON when
+    the backend stored it (so it is known fresh); ``error`` the fetch's exception."""
+
+    __slots__ = ("done", "error", "payload")
 
     def __init__(self) -> None:
         self.done = anyio.Event()
-        self.ok = False
-        self.value: Any = None
+        self.payload: bytes | None = None
         self.error: BaseException | None = None
 
 
@@ -89,13 +98,16 @@ class RequestCache:
         self._cooldown = error_cooldown
         self._clock = clock
         self._skip_until = 0.0
-        self._flights: dict[str, _Flight] = {}
+        self._flights: dict[tuple[object, str], _Flight] = {}
+        #: False for :class:`NullCache` (``cache=False``): calls go straight to the API.
+        self.enabled = not isinstance(backend, NullCache)
 
     def _failed(self, what: str, key: str, exc: BaseException) -> None:
         if isinstance(exc, ConfigurationError):
             raise exc
         self.stats.errors += 1
-        self._skip_until = self._clock() + self._cooldown
+        if not isinstance(exc, CacheBusyError):
+            self._skip_until = self._clock() + self._cooldown
         logger.warning("cache %s of %s failed (%s); using the API", what, key, type(exc).__name__)
 
     async def read_through(
@@ -105,109 +117,119 @@ class RequestCache:
 
         Concurrent misses of the same key share one ``fetch`` (and its exception); each caller
         gets its own copy of the result. The result is stored only if the key was not invalidated
-        while it was being fetched.
+        (nor a write of it in progress) while it was being fetched.
         """
-        healthy = self._clock() >= self._skip_until
-        if healthy:
+        if not self.enabled:
+            return await fetch()
+        if self._clock() < self._skip_until:
+            self.stats.misses += 1
+            return await fetch()
+        try:
+            raw = await self.backend.get(key)
+        except Exception as exc:  # noqa: BLE001 - any backend failure is skippable
+            self._failed("read", key, exc)
+            self.stats.misses += 1
+            return await fetch()
+        if raw:
             try:
-                raw = await self.backend.get(key)
-            except Exception as exc:  # noqa: BLE001 - any backend failure is skippable
-                self._failed("read", key, exc)
-                healthy = False
+                value = json.loads(raw)
+            except ValueError:  # not ours to fail on: fetch, and overwrite it
+                self.stats.errors += 1
+                logger.warning("cache entry %s is not JSON; using the API", key)
             else:
-                if raw:
-                    try:
-                        value = json.loads(raw)
-                    except ValueError:  # not ours to fail on: fetch, and overwrite it
-                        self.stats.errors += 1
-                        logger.warning("cache entry %s is not JSON; using the API", key)
-                    else:
-                        self.stats.hits += 1
-                        return value
+                self.stats.hits += 1
+                return value
         self.stats.misses += 1
-        flight = self._flights.get(key)
-        if flight is not None:
+        slot = (loop_token(), key)
+        for _ in range(C.SINGLE_FLIGHT_JOINS):
+            flight = self._flights.get(slot)
+            if flight is None:
+                break
             self.stats.shared += 1
             await flight.done.wait()
-            if flight.ok:  # a copy, as a hit gives: callers may mutate their answers
-                return json.loads(_dumps(flight.value))
+            if flight.payload is not None:  # a copy, as a hit gives: callers may mutate it
+                return json.loads(flight.payload)
             if flight.error is not None:
                 raise flight.error
-            return await self.read_through(key, ttl, fetch)  # the leader was cancelled
-        flight = self._flights[key] = _Flight()
+            # Not stored (fenced, cancelled or skipped): its answer may predate a write.
+        return await self._lead(slot, ttl, fetch)
+
+    async def _lead(
+        self, slot: tuple[object, str], ttl: int, fetch: Callable[[], Awaitable[Any]]
+    ) -> Any:
+        flight = _Flight()
+        registered = slot not in self._flights
+        if registered:
+            self._flights[slot] = flight
         try:
-            flight.value = await self._fetch_and_store(key, ttl, fetch, healthy)
-            flight.ok = True
-            return flight.value
+            value, flight.payload = await self._fetch_and_store(slot[1], ttl, fetch)
+            return value
         except Exception as exc:
             flight.error = exc
             raise
         finally:
-            if self._flights.get(key) is flight:
-                del self._flights[key]
+            if registered and self._flights.get(slot) is flight:
+                del self._flights[slot]
             flight.done.set()
 
     async def _fetch_and_store(
-        self, key: str, ttl: int, fetch: Callable[[], Awaitable[Any]], healthy: bool
-    ) -> Any:
-        token: object = None
-        fenced = healthy
-        if healthy:
-            try:
-                token = await self.backend.begin_read(key)
-            except Exception as exc:  # noqa: BLE001
-                self._failed("fence", key, exc)
-                fenced = False
+        self, key: str, ttl: int, fetch: Callable[[], Awaitable[Any]]
+    ) -> tuple[Any, bytes | None]:
+        """The fetched value, and its JSON if the backend stored it."""
+        try:
+            token = await self.backend.begin_read(key)
+        except Exception as exc:  # noqa: BLE001
+            self._failed("fence", key, exc)
+            return await fetch(), None
         value: Any = None
-        ok = False
+        payload: bytes | None = None
         try:
             value = await fetch()
-            ok = True
+            payload = _dumps(value)
         finally:
-            if fenced:
-                await self._complete(key, token, value, ttl, stored_ok=ok)
-        return value
+            stored = await self._complete(key, token, payload, ttl)
+        return value, payload if stored else None
 
-    async def _complete(
-        self, key: str, token: object, value: Any, ttl: int, *, stored_ok: bool
-    ) -> None:
-        payload = _dumps(value) if stored_ok else None
+    async def _complete(self, key: str, token: object, payload: bytes | None, ttl: int) -> bool:
         try:
             stored = await self.backend.complete_read(key, token, payload, ttl)
         except Exception as exc:  # noqa: BLE001
             self._failed("populate", key, exc)
-            return
+            return False
         if stored:
             self.stats.populates += 1
         elif payload is not None:
             self.stats.fenced += 1
+        return stored
 
     def _detach_flights(self, keys: Sequence[str], patterns: Sequence[str]) -> None:
         """Let later callers of these keys start a new fetch instead of joining one in flight."""
         if not self._flights:
             return
-        for key in keys:
-            self._flights.pop(key, None)
-        for pattern in patterns:
-            regex = glob_to_regex(pattern)
-            for key in [k for k in self._flights if regex.match(k)]:
-                del self._flights[key]
+        doomed = set(keys)
+        regexes = [glob_to_regex(pattern) for pattern in patterns]
+        for slot in list(self._flights):
+            if slot[1] in doomed or any(regex.match(slot[1]) for regex in regexes):
+                del self._flights[slot]
 
     async def invalidate(
         self, keys: Sequence[str], patterns: Sequence[str], *, request_sent: bool,
-        result: Any = None, method: str = "",
+        result: Any = None, method: str = "", write: WritePhase = None,
     ) -> None:
-        """Delete ``keys`` and ``patterns`` and detach reads of them in flight.
+        """Delete ``keys`` and ``patterns`` and detach reads of them in flight; ``write`` marks
+        the start or end of a write of them (see :meth:`CacheBackend.invalidate`). The backend
+        is given ``DEFAULT_CACHE_INVALIDATION_TIMEOUT`` (10) seconds at most.
 
         Raises:
-            CacheInvalidationError: the backend failed (``request_sent`` says whether the
-                write was already sent).
+            CacheInvalidationError: the backend failed or timed out (``request_sent`` says
+                whether the write was already sent).
         """
-        if not keys and not patterns:
+        if not self.enabled or (not keys and not patterns):
             return
         self._detach_flights(keys, patterns)
         try:
-            await self.backend.invalidate(keys, patterns)
+            with anyio.fail_after(C.DEFAULT_CACHE_INVALIDATION_TIMEOUT):
+                await self.backend.invalidate(keys, patterns, write=write)
         except ConfigurationError:
             raise
         except Exception as exc:
@@ -240,7 +262,7 @@ class RequestCache:
 
     async def delete_quietly(self, keys: Sequence[str]) -> None:
         """Delete ``keys``; errors are logged, never raised (the original's manual deletes)."""
-        if not keys:
+        if not keys or not self.enabled:
             return
         self._detach_flights(keys, ())
         try:

@@ -9,7 +9,9 @@ hidden behind an older answer for 28 days. The fence lives in Redis, next to the
 never instead of them, under ``namespace`` (``notify_async:fence:`` by default):
 
 * ``<ns>state`` is a hash with ``seq``, a counter bumped by every invalidation, and ``id``, a
-  random id set when the hash is created. A read's token is ``(id, seq, server time)``.
+  random id set when the hash is created (a new one after a flush). A read's token is
+  ``(id:run_id, seq, server time)``: the server's run id changes on every restart, even one
+  that reloads a snapshot holding the old ``id``.
 * Invalidating key ``K`` sets ``<ns>k:K`` to the new ``seq``. Invalidating glob ``P`` sets
   ``<ns>p:<literal prefix of P>`` to it: every key a glob can match starts with the glob's
   literal prefix (the text before its first ``*``, ``?``, ``[`` or ``\\``), so fencing the prefix
@@ -19,11 +21,17 @@ never instead of them, under ``namespace`` (``notify_async:fence:`` by default):
   would be simpler but would fence every read in flight on any write; matching the glob itself
   in Lua would be exact but needs a hand-written glob matcher, one more place for a bug that
   under-fences.
-* Storing after a read is one Lua script: it stores only if ``id`` is unchanged (Redis was not
-  flushed or restarted meanwhile), the read is younger than ``fence_seconds`` (fence entries
-  expire after that long, so an older read cannot prove it saw them) and neither ``<ns>k:K`` nor
-  ``<ns>p:<any prefix of K>`` holds a ``seq`` newer than the token's. Scripts run atomically, so
-  no invalidation can slip between the check and the ``SET``.
+* A write counts itself in ``<ns>w:K`` (``<ns>wp:<prefix>`` for a pattern) from the
+  invalidation before its request to the one after it. While any write of a key is in progress,
+  no read of it stores: so even if the invalidation after a write cannot be confirmed (Redis
+  paused, the process killed), no answer fetched during the write is left behind. The count
+  expires after twice ``fence_seconds`` should its end never come.
+* Storing after a read is one Lua script: it stores only if the identity is unchanged (Redis was
+  not flushed or restarted meanwhile), the read is younger than ``fence_seconds`` (fence entries
+  expire after that long, so an older read cannot prove it saw them), neither ``<ns>k:K`` nor
+  ``<ns>p:<any prefix of K>`` holds a ``seq`` newer than the token's, and no write of them is in
+  progress. Scripts run atomically, so no invalidation can slip between the check and the
+  ``SET``.
 
 Pattern invalidation without ``KEYS``. The fence is raised first (one short script that also
 deletes the exact keys), then the keyspace is walked with ``SCAN MATCH <glob> COUNT n`` and the
@@ -34,6 +42,12 @@ app); an index of the SDK's own keys could not, which is why there is none. ``SC
 every key that exists for the whole walk; a key stored by a fenced read cannot appear after the
 fence went up, and one stored before it is found by the walk.
 
+Connections. Every command waits for a free connection of the pool (up to ``pool_timeout``
+seconds) instead of failing when more calls are in flight than the pool has connections; a pool
+shared with other code that still runs out is waited for the same way. A cache owned by the
+client (:meth:`RedisCache.from_url`) makes one pool per running event loop and closes each one
+inside its loop when that loop ends.
+
 Not for Redis Cluster (``SCAN`` walks one node). asyncio only: ``redis.asyncio`` does not run
 under trio, so every method raises :class:`~notify_async.errors.ConfigurationError` there.
 """
@@ -42,60 +56,42 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Literal, TypeVar
 
 import redis.asyncio as aioredis
+import redis.exceptions
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
 from notify_async import _constants as C
+from notify_async._loops import PerLoop
+from notify_async.cache._backend import CacheBusyError
 from notify_async.cache._keys import literal_prefix
+from notify_async.cache._redis_scripts import BEGIN_READ, COMPLETE_READ, INVALIDATE
 from notify_async.errors import ConfigurationError
 
 __all__ = ["RedisCache"]
 
-_BEGIN_READ = """
-local state = ARGV[1] .. 'state'
-redis.call('HSETNX', state, 'id', ARGV[2])
-local s = redis.call('HMGET', state, 'id', 'seq')
-return {s[1], s[2] or '0', redis.call('TIME')[1]}
-"""
-
-_INVALIDATE = """
-local ns, ttl = ARGV[1], ARGV[2]
-local seq = redis.call('HINCRBY', ns .. 'state', 'seq', 1)
-for _, key in ipairs(KEYS) do
-  redis.call('SET', ns .. 'k:' .. key, seq, 'EX', ttl)
-end
-for i = 3, #ARGV do
-  redis.call('SET', ns .. 'p:' .. ARGV[i], seq, 'EX', ttl)
-end
-if #KEYS > 0 then redis.call('DEL', unpack(KEYS)) end
-return seq
-"""
-
-_COMPLETE_READ = """
-local ns, key = ARGV[1], KEYS[1]
-if redis.call('HGET', ns .. 'state', 'id') ~= ARGV[2] then return 0 end
-if tonumber(redis.call('TIME')[1]) - tonumber(ARGV[4]) >= tonumber(ARGV[5]) then return 0 end
-local seq = tonumber(ARGV[3])
-local names = {ns .. 'k:' .. key}
-for i = 0, #key do names[#names + 1] = ns .. 'p:' .. string.sub(key, 1, i) end
-for _, fence in ipairs(redis.call('MGET', unpack(names))) do
-  if fence and tonumber(fence) > seq then return 0 end
-end
-redis.call('SET', key, ARGV[6], 'EX', ARGV[7])
-return 1
-"""
+R = TypeVar("R")
 
 #: The longest key whose prefixes the store script checks in one ``MGET`` (Lua's unpack limit is
 #: far above this; longer keys are never stored after a miss, only read).
 _MAX_FENCED_KEY = 1000
+#: What redis-py raises when a (non-blocking) pool has no free connection; redis-py 5 raised a
+#: plain ConnectionError saying "Too many connections".
+_POOL_FULL: type[Exception] = getattr(redis.exceptions, "MaxConnectionsError", LookupError)
+#: Seconds between two tries for a connection of a pool that other code keeps full.
+_POOL_POLL = 0.005
 
 _ASYNCIO_ONLY = (
     "RedisCache works on asyncio only (redis.asyncio does not run under trio); "
     "use MemoryCache, or run the client on asyncio"
+)
+_OTHER_LOOP = (
+    "this RedisCache wraps a redis.asyncio client that another running event loop uses; "
+    "a redis client works in one loop only: give each loop its own RedisCache, or use "
+    "RedisCache.from_url, which makes a pool per loop"
 )
 
 
@@ -111,7 +107,19 @@ def _redis_defaults() -> dict[str, Any]:
         "socket_timeout": C.DEFAULT_REDIS_TIMEOUT,
         "socket_connect_timeout": C.DEFAULT_REDIS_TIMEOUT,
         "retry": Retry(NoBackoff(), C.DEFAULT_REDIS_RETRIES),
+        "max_connections": C.DEFAULT_REDIS_MAX_CONNECTIONS,
     }
+
+
+class _Connection:
+    """A Redis client and the slots that keep the cache within its pool, for one loop."""
+
+    __slots__ = ("redis", "slots")
+
+    def __init__(self, client: aioredis.Redis) -> None:
+        self.redis = client
+        size = getattr(client.connection_pool, "max_connections", None) or 100
+        self.slots = asyncio.Semaphore(min(size, C.MAX_REDIS_CACHE_SLOTS))
 
 
 class RedisCache:
@@ -120,16 +128,19 @@ class RedisCache:
 
     Args:
         client: a ``redis.asyncio.Redis`` made with ``decode_responses=False`` (the default).
-            It stays yours: :meth:`aclose` does not close it.
+            It stays yours: :meth:`aclose` does not close it, and it can serve one running
+            event loop at a time.
         namespace: prefix of the fence bookkeeping keys stored beside the cached keys.
         fence_seconds: how long fence entries live; a read that takes longer never stores.
         scan_count: the ``COUNT`` of each ``SCAN`` step of a pattern invalidation (the work
             Redis does per step, so the longest it makes other clients wait).
+        pool_timeout: the longest a cache command waits for a free pool connection; a read
+            that waits longer goes to the API, an invalidation raises.
 
     Raises:
         ConfigurationError: if ``client`` decodes responses or an option is out of range.
 
-    Use :meth:`from_url` to let the cache own its connection pool. Works on asyncio only.
+    Use :meth:`from_url` to let the cache own its connection pools. Works on asyncio only.
     """
 
     def __init__(
@@ -139,24 +150,26 @@ class RedisCache:
         namespace: str = C.DEFAULT_REDIS_FENCE_NAMESPACE,
         fence_seconds: int = C.DEFAULT_REDIS_FENCE_SECONDS,
         scan_count: int = C.DEFAULT_REDIS_SCAN_COUNT,
+        pool_timeout: float = C.DEFAULT_REDIS_POOL_TIMEOUT,
     ) -> None:
         if client.connection_pool.connection_kwargs.get("decode_responses"):
             raise ConfigurationError("RedisCache needs a Redis client with decode_responses=False")
-        if fence_seconds < 1 or scan_count < 1 or not namespace:
+        if fence_seconds < 1 or scan_count < 1 or not namespace or not pool_timeout > 0:
             raise ConfigurationError(
-                "RedisCache: fence_seconds and scan_count must be positive, namespace non-empty"
+                "RedisCache: fence_seconds, scan_count and pool_timeout must be positive, "
+                "namespace non-empty"
             )
         self._redis = client
         self._factory: Callable[[], aioredis.Redis] | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
         self._namespace = namespace
         self._namespace_bytes = namespace.encode()
         self._fence_seconds = fence_seconds
         self._scan_count = scan_count
-        self._nonce = uuid.uuid4().hex
-        self._begin_script = client.register_script(_BEGIN_READ)
-        self._invalidate_script = client.register_script(_INVALIDATE)
-        self._complete_script = client.register_script(_COMPLETE_READ)
+        self._pool_timeout = pool_timeout
+        self._begin_script = client.register_script(BEGIN_READ)
+        self._invalidate_script = client.register_script(INVALIDATE)
+        self._complete_script = client.register_script(COMPLETE_READ)
+        self._loops: PerLoop[_Connection] = PerLoop(self._connect, self._disconnect)
 
     @classmethod
     def from_url(
@@ -166,12 +179,14 @@ class RedisCache:
         namespace: str = C.DEFAULT_REDIS_FENCE_NAMESPACE,
         fence_seconds: int = C.DEFAULT_REDIS_FENCE_SECONDS,
         scan_count: int = C.DEFAULT_REDIS_SCAN_COUNT,
+        pool_timeout: float = C.DEFAULT_REDIS_POOL_TIMEOUT,
         **redis_options: Any,
     ) -> RedisCache:
-        """A cache owning a new connection pool to ``url`` (``redis://``, ``rediss://`` or
-        ``unix://``); :meth:`aclose` closes it. ``redis_options`` go to
-        ``redis.asyncio.Redis.from_url`` and override the cache-friendly defaults (2 s socket
-        timeouts, one immediate retry).
+        """A cache owning its connection pools to ``url`` (``redis://``, ``rediss://`` or
+        ``unix://``): one per running event loop, each closed when its loop ends or by
+        :meth:`aclose` (which :class:`~notify_async.NotifyAdminClient` calls on close).
+        ``redis_options`` go to ``redis.asyncio.Redis.from_url`` and override the
+        cache-friendly defaults (2 s socket timeouts, one immediate retry, 100 connections).
 
         Raises:
             ConfigurationError: for a URL redis-py cannot parse (the URL is not echoed, as it
@@ -190,7 +205,8 @@ class RedisCache:
                 ) from None
 
         cache = cls(
-            connect(), namespace=namespace, fence_seconds=fence_seconds, scan_count=scan_count
+            connect(), namespace=namespace, fence_seconds=fence_seconds, scan_count=scan_count,
+            pool_timeout=pool_timeout,
         )
         cache._factory = connect
         return cache
@@ -206,38 +222,76 @@ class RedisCache:
         return f"RedisCache({where}, db={kwargs.get('db', 0)!r}, owned={owned})"
 
     @property
-    def client(self) -> aioredis.Redis:
-        """The ``redis.asyncio.Redis`` in use (for tools such as the benchmark)."""
-        return self._redis
+    def owns_connections(self) -> bool:
+        """True when the cache made its own pools (:meth:`from_url`) and closes them."""
+        return self._factory is not None
 
-    def _check_loop(self) -> aioredis.Redis:
-        """The client for the running asyncio loop; refuses trio. An owned client first used in
-        another loop (a new notebook loop, a new test) is replaced by a fresh one."""
+    @property
+    def client(self) -> aioredis.Redis:
+        """The ``redis.asyncio.Redis`` of the running loop (or the first one made)."""
+        current = self._loops.current()
+        return self._redis if current is None else current.redis
+
+    def _connect(self) -> _Connection:
+        if self._factory is None:
+            if self._loops.others_running():
+                raise ConfigurationError(_OTHER_LOOP)
+            return _Connection(self._redis)
+        return _Connection(self._factory())
+
+    async def _disconnect(self, connection: _Connection) -> None:
+        if self._factory is not None:
+            await connection.redis.aclose()
+
+    def _connection(self) -> _Connection:
         try:
-            loop = asyncio.get_running_loop()
+            asyncio.get_running_loop()
         except RuntimeError:
             raise ConfigurationError(_ASYNCIO_ONLY) from None
-        if loop is not self._loop:
-            if self._loop is not None and self._factory is not None:
-                self._redis = self._factory()  # the old pool belongs to a loop now gone
-            self._loop = loop
-        return self._redis
+        return self._loops.get()
+
+    async def _run(self, command: Callable[[aioredis.Redis], Awaitable[R]]) -> R:
+        """Run ``command`` holding one of the loop's connection slots; waits (bounded by
+        ``pool_timeout``) for a slot and for a pool that other code keeps full."""
+        connection = self._connection()
+        slots = connection.slots
+        if slots.locked():
+            try:
+                async with asyncio.timeout(self._pool_timeout):
+                    await slots.acquire()
+            except TimeoutError:
+                raise CacheBusyError("no free Redis connection within pool_timeout") from None
+        else:
+            await slots.acquire()
+        try:
+            deadline: float | None = None
+            while True:
+                try:
+                    return await command(connection.redis)
+                except _POOL_FULL:
+                    now = asyncio.get_running_loop().time()
+                    deadline = deadline or now + self._pool_timeout
+                    if now >= deadline:
+                        raise CacheBusyError("the Redis pool stayed full") from None
+                    await asyncio.sleep(_POOL_POLL)
+        finally:
+            slots.release()
 
     async def get(self, key: str) -> bytes | None:
         """The bytes stored under ``key``, or None. Raises redis errors (the request cache
         skips them) and :class:`ConfigurationError` under trio."""
-        value = await self._check_loop().get(key)
+        value = await self._run(lambda r: r.get(key))
         return value.encode() if isinstance(value, str) else value
 
     async def set(self, key: str, value: bytes, ttl: int) -> None:
         """``SET key value EX ttl``, unconditionally (as the original's manual writes)."""
-        await self._check_loop().set(key, value, ex=ttl)
+        await self._run(lambda r: r.set(key, value, ex=ttl))
 
     async def begin_read(self, key: str) -> object:
-        """A fence token ``(id, seq, server time)`` taken before ``key`` is fetched."""
-        client = self._check_loop()
-        ident, seq, now = await self._begin_script(
-            args=(self._namespace, self._nonce), client=client
+        """A fence token ``(identity, seq, server time)`` taken before ``key`` is fetched."""
+        args = (self._namespace, uuid.uuid4().hex)
+        ident, seq, now = await self._run(
+            lambda r: self._begin_script(args=args, client=r)
         )
         return (ident, int(seq), int(now))
 
@@ -245,33 +299,40 @@ class RedisCache:
         self, key: str, token: object, value: bytes | None, ttl: int
     ) -> bool:
         """Store ``value`` unless ``key`` or a pattern covering it was invalidated since
-        ``token``, or the token is older than ``fence_seconds`` (decided in one Lua script).
-        Returns True when stored; a failed read (``value`` None) needs no round trip."""
-        client = self._check_loop()
+        ``token``, a write of it is in progress, or the token is older than ``fence_seconds``
+        (decided in one Lua script). Returns True when stored; a failed read (``value`` None)
+        needs no round trip."""
+        self._connection()
         if value is None or len(key) > _MAX_FENCED_KEY:
             return False
         if not (isinstance(token, tuple) and len(token) == 3):
             raise TypeError("complete_read needs the token begin_read returned")
         ident, seq, started = token
-        stored = await self._complete_script(
-            keys=(key,),
-            args=(self._namespace, ident, seq, started, self._fence_seconds, value, ttl),
-            client=client,
+        args = (self._namespace, _as_bytes(ident), int(seq), int(started), self._fence_seconds)
+        stored = await self._run(
+            lambda r: self._complete_script(keys=(key,), args=(*args, value, ttl), client=r)
         )
         return bool(stored)
 
-    async def invalidate(self, keys: Sequence[str], patterns: Sequence[str]) -> None:
+    async def invalidate(
+        self,
+        keys: Sequence[str],
+        patterns: Sequence[str],
+        *,
+        write: Literal["start", "end"] | None = None,
+    ) -> None:
         """Fence and delete ``keys``, fence every pattern's literal prefix, then remove every
         key matching each pattern with ``SCAN`` + ``UNLINK`` (never ``KEYS``), including keys
-        written by other clients. Raises redis errors (the request cache turns them into
+        written by other clients. ``write`` marks the start or end of a write of them (no read
+        stores in between). Raises redis errors (the request cache turns them into
         :class:`~notify_async.errors.CacheInvalidationError`)."""
-        client = self._check_loop()
         prefixes = [literal_prefix(pattern) for pattern in patterns]
-        await self._invalidate_script(
-            keys=list(keys), args=(self._namespace, self._fence_seconds, *prefixes), client=client
+        args: tuple[str | int, ...] = (self._namespace, self._fence_seconds, write or "", *prefixes)
+        await self._run(
+            lambda r: self._invalidate_script(keys=list(keys), args=args, client=r)
         )
         for pattern in patterns:
-            await self._sweep(client, pattern)
+            await self._run(lambda r, p=pattern: self._sweep(r, p))  # type: ignore[misc]
 
     async def _sweep(self, client: aioredis.Redis, pattern: str) -> None:
         """Walk the keyspace in ``scan_count`` steps, unlinking the matches of ``pattern``
@@ -286,16 +347,7 @@ class RedisCache:
                 return
 
     async def aclose(self) -> None:
-        """Close the connection pool if this cache made it (:meth:`from_url`); a client passed
-        in stays open. A pool left behind by a finished event loop is dropped, not awaited."""
-        if self._factory is None:
-            return
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            return  # not on asyncio: no connection can have been opened from here
-        if self._loop in (None, loop):
-            await self._redis.aclose()
-        else:
-            self._redis = self._factory()
-        self._loop = None
+        """Close the running loop's pool if this cache made it (:meth:`from_url`); a client
+        passed in stays open. Pools of other loops are closed when their loop ends. The cache
+        stays usable: a later call opens a new pool."""
+        await self._loops.aclose()

@@ -18,6 +18,7 @@ from typing import Any
 
 from notify_async._transport import Transport
 from notify_async.cache import RequestCache
+from notify_async.cache._decorators import start_pending_writes
 from notify_async.config import ClientConfig
 from notify_async.context import require_user_id
 from notify_async.errors import ConfigurationError, InvalidArgumentError
@@ -42,25 +43,34 @@ class BaseClient:
     def __repr__(self) -> str:
         return f"<{type(self).__name__}>"
 
+    async def _send(
+        self, method: str, path: str, ids: Mapping[str, object],
+        params: Mapping[str, object] | None = None, body: Any = None,
+    ) -> Any:
+        # The cache invalidation before a write runs here, once everything the method checks
+        # before sending has passed (see notify_async.cache.invalidates).
+        await start_pending_writes()
+        return await self._transport.request(method, path, ids, params=params, body=body)
+
     async def _get(
         self, path: str, params: Mapping[str, object] | None = None, /, **ids: object
     ) -> Any:
-        return await self._transport.request("GET", path, ids, params=params)
+        return await self._send("GET", path, ids, params)
 
     async def _post(
         self, path: str, body: Any = None, /, *, params: Mapping[str, object] | None = None,
         **ids: object,
     ) -> Any:
-        return await self._transport.request("POST", path, ids, params=params, body=body)
+        return await self._send("POST", path, ids, params, body)
 
     async def _put(self, path: str, body: Any = None, /, **ids: object) -> Any:
-        return await self._transport.request("PUT", path, ids, body=body)
+        return await self._send("PUT", path, ids, None, body)
 
     async def _delete(
         self, path: str, body: Any = None, /, *, params: Mapping[str, object] | None = None,
         **ids: object,
     ) -> Any:
-        return await self._transport.request("DELETE", path, ids, params=params, body=body)
+        return await self._send("DELETE", path, ids, params, body)
 
     def _with_created_by(self, body: Mapping[str, Any]) -> dict[str, Any]:
         """``{"created_by": <acting user>, **body}``; raises

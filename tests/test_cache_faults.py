@@ -1,0 +1,295 @@
+"""Faults that used to leave the cache stale or broken, each reproduced for real: a Redis flushed
+or restarted while a read was in flight, more concurrent calls than the Redis pool has
+connections, writes cancelled after they reached the server, and ``cache=False``."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import anyio
+import httpx
+import pytest
+import redis.asyncio as aioredis
+
+from notify_async import NotifyAdminClient
+from notify_async.cache import CacheBackend, MemoryCache
+from notify_async.cache.redis import RedisCache
+from notify_async.errors import CacheInvalidationError
+from tests.cache_support import ServiceReads, service_reads
+from tests.conftest import make_client
+from tests.redis_server import RedisServer, redis_server_fixture, redis_url_fixture  # noqa: F401
+
+SERVICE = "7a1e3f6c-2b1d-4c8e-9f00-1234567890ab"
+KEY = f"service-{SERVICE}"
+OTHER = "0b5e1c2d-3f4a-4b6c-8d7e-9f0a1b2c3d4e"
+
+
+class GatedAPI:
+    """A stateful upstream whose reads and writes can be held at chosen points.
+
+    A GET reads the version, then waits for ``release_read`` (its answer is in flight). A POST
+    signals ``write_arrived``, waits for ``apply_write``, bumps the version, signals
+    ``write_applied`` and then waits for ``release_write`` before answering.
+    """
+
+    def __init__(self, *, gate_reads: bool = False, gate_writes: bool = False) -> None:
+        self.version = 0
+        self.reads = 0
+        self.writes = 0
+        self.gate_reads = gate_reads
+        self.gate_writes = gate_writes
+        self.read_started = asyncio.Event()
+        self.release_read = asyncio.Event()
+        self.write_arrived = asyncio.Event()
+        self.apply_write = asyncio.Event()
+        self.write_applied = asyncio.Event()
+        self.release_write = asyncio.Event()
+
+    async def handle(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "POST":
+            self.write_arrived.set()
+            if self.gate_writes:
+                await self.apply_write.wait()
+            self.version += 1
+            self.writes += 1
+            self.write_applied.set()
+            if self.gate_writes:
+                await self.release_write.wait()
+            return httpx.Response(200, json={"data": {"id": SERVICE, "version": self.version}})
+        self.reads += 1
+        version = self.version
+        self.read_started.set()
+        if self.gate_reads:
+            await self.release_read.wait()
+        return httpx.Response(200, json={"data": {"id": SERVICE, "version": version}})
+
+    def client(self, cache: CacheBackend | bool | None) -> NotifyAdminClient:
+        http = httpx.AsyncClient(transport=httpx.MockTransport(self.handle))
+        return make_client(cache=cache, http_client=http)
+
+
+def cached_version(raw: bytes | None) -> int | None:
+    return None if raw is None else int(json.loads(raw)["data"]["version"])
+
+
+@pytest.fixture
+def own_server() -> Iterator[RedisServer]:
+    """A redis-server of this test's own, free to be killed and restarted."""
+    server = RedisServer()
+    server.start()
+    yield server
+    server.close()
+
+
+async def _read_before_write_then(
+    server: RedisServer, fault: Callable[[], None], *, snapshot: bool
+) -> tuple[GatedAPI, RedisCache, ServiceReads]:
+    """A read takes its fence token and the old answer; a write completes; ``fault`` happens;
+    the read's answer then arrives. With ``snapshot``, Redis saves an RDB snapshot between the
+    read's start and the write, so a restart brings back the fence state the read saw."""
+    api = GatedAPI(gate_reads=True)
+    cache = RedisCache.from_url(server.url)
+    notify = api.client(cache)
+    reads = service_reads(notify)
+    slow = asyncio.create_task(reads.get_service(SERVICE))
+    await api.read_started.wait()
+    if snapshot:
+        with server.client() as plain:
+            plain.save()
+    api.gate_reads = False
+    answer = await reads.update_service(SERVICE)
+    assert answer["data"]["version"] == 1
+    fault()
+    # Another read, of another record, recreates the fence state before the slow read ends.
+    await reads.get_service(OTHER)
+    api.release_read.set()
+    assert (await slow)["data"]["version"] == 0  # the slow caller gets what it asked for
+    return api, cache, reads
+
+
+@pytest.mark.parametrize("fault", ["flushall", "kill -9 and restart", "restart from a snapshot"])
+async def test_a_read_that_began_before_a_write_never_stores_after_a_flush_or_restart(
+    own_server: RedisServer, fault: str
+) -> None:
+    def happen() -> None:
+        if fault == "flushall":
+            with own_server.client() as plain:
+                plain.flushall()
+        else:
+            own_server.kill()
+            own_server.start()
+
+    snapshot = fault == "restart from a snapshot"
+    _, cache, reads = await _read_before_write_then(own_server, happen, snapshot=snapshot)
+    with own_server.client() as plain:
+        assert cached_version(plain.get(KEY)) in (None, 1)
+    assert (await reads.get_service(SERVICE))["data"]["version"] == 1
+    await cache.aclose()
+
+
+async def test_many_more_concurrent_writes_than_pool_connections_all_invalidate(
+    redis_url: str,
+) -> None:
+    api = GatedAPI()
+    cache = RedisCache.from_url(redis_url, max_connections=10)
+    async with api.client(cache) as notify:
+        reads = service_reads(notify)
+        results = await asyncio.gather(
+            *(reads.update_service(SERVICE) for _ in range(300)), return_exceptions=True
+        )
+    errors = [r for r in results if isinstance(r, BaseException)]
+    assert errors == []
+    assert api.writes == 300
+    await cache.aclose()
+
+
+async def test_a_callers_redis_client_with_a_small_pool_is_waited_for_not_failed(
+    redis_url: str,
+) -> None:
+    api = GatedAPI()
+    client = aioredis.Redis.from_url(redis_url, max_connections=5)
+    cache = RedisCache(client)
+    async with api.client(cache) as notify:
+        reads = service_reads(notify)
+        results = await asyncio.gather(
+            *(reads.update_service(SERVICE) for _ in range(100)),
+            *(reads.get_service(SERVICE) for _ in range(100)),
+            return_exceptions=True,
+        )
+        assert [r for r in results if isinstance(r, BaseException)] == []
+        assert notify.cache_stats.errors == 0
+    await client.aclose()
+
+
+async def test_a_thousand_concurrent_cold_reads_make_one_request_and_leave_the_cache_on(
+    redis_url: str,
+) -> None:
+    api = GatedAPI()
+    cache = RedisCache.from_url(redis_url)
+    async with api.client(cache) as notify:
+        reads = service_reads(notify)
+        answers = await asyncio.gather(*(reads.get_service(SERVICE) for _ in range(1000)))
+        assert {a["data"]["version"] for a in answers} == {0}
+        assert api.reads == 1
+        assert notify.cache_stats.errors == 0
+        await reads.get_service(SERVICE)
+        assert api.reads == 1  # the read right after the burst is a hit
+    await cache.aclose()
+
+
+def _cancel_styles() -> list[str]:
+    return ["task.cancel", "asyncio.timeout", "anyio cancel scope"]
+
+
+@pytest.mark.parametrize("style", _cancel_styles())
+@pytest.mark.parametrize("backend", ["memory", "redis"])
+async def test_a_write_cancelled_after_it_reached_the_server_still_invalidates(
+    backend: str, style: str, request: pytest.FixtureRequest
+) -> None:
+    cache: CacheBackend = (
+        MemoryCache() if backend == "memory" else RedisCache.from_url(
+            request.getfixturevalue("redis_url")
+        )
+    )
+    api = GatedAPI(gate_writes=True)
+    async with api.client(cache) as notify:
+        reads = service_reads(notify)
+
+        async def write() -> Any:
+            if style == "asyncio.timeout":
+                async with asyncio.timeout(0.2):
+                    return await reads.update_service(SERVICE)
+            if style == "anyio cancel scope":
+                with anyio.move_on_after(0.2):
+                    return await reads.update_service(SERVICE)
+                return None
+            return await reads.update_service(SERVICE)
+
+        task = asyncio.create_task(write())
+        await api.write_arrived.wait()
+        # A read between the write's first invalidation and the server applying it stores the
+        # old answer; only the invalidation after the request can remove it.
+        assert (await reads.get_service(SERVICE))["data"]["version"] == 0
+        api.apply_write.set()
+        await api.write_applied.wait()
+        if style == "task.cancel":
+            task.cancel()
+        if style == "anyio cancel scope":
+            assert await task is None  # the scope swallowed its own cancellation
+        else:
+            with pytest.raises((asyncio.CancelledError, TimeoutError)):
+                await task
+        assert (await reads.get_service(SERVICE))["data"]["version"] == 1
+    await cache.aclose()
+
+
+async def test_cache_false_sends_every_identical_concurrent_read() -> None:
+    api = GatedAPI(gate_reads=True)
+    async with api.client(False) as notify:
+        reads = service_reads(notify)
+        first = asyncio.create_task(reads.get_service(SERVICE))
+        await api.read_started.wait()
+        second = asyncio.create_task(reads.get_service(SERVICE))
+        await asyncio.sleep(0.05)  # lets the second call reach the upstream if it is going to
+        api.release_read.set()
+        await asyncio.gather(first, second)
+        assert api.reads == 2
+        assert notify.cache_stats.fenced == 0
+        assert notify.cache_stats.shared == 0
+
+
+async def _seeded(notify: NotifyAdminClient, key: str, value: object) -> None:
+    await notify.cache.put(key, value)
+
+
+@pytest.mark.parametrize("backend", ["memory", "redis"])
+async def test_a_glob_in_an_id_reaches_no_other_key(
+    backend: str, request: pytest.FixtureRequest
+) -> None:
+    cache: CacheBackend = (
+        MemoryCache() if backend == "memory" else RedisCache.from_url(
+            request.getfixturevalue("redis_url")
+        )
+    )
+    calls: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request.url.path)
+        return httpx.Response(404, json={"result": "error", "message": "No result found"})
+
+    http = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    async with make_client(cache=cache, http_client=http) as notify:
+        keep = {
+            KEY: {"data": {"id": SERVICE}},
+            f"service-{SERVICE}-templates": {"data": []},
+            f"service-{SERVICE}-template-abc-version-2": {"data": {}},
+        }
+        for key, value in keep.items():
+            await _seeded(notify, key, value)
+        for evil in ("*", "[ab]*", "?" * 36, f"{SERVICE[:-1]}?"):
+            with pytest.raises(Exception, match="404"):
+                await notify.services.archive_service(evil, None)
+        for key in keep:
+            assert await notify.cache.get_raw(key) is not None, key
+        with pytest.raises(Exception, match="404"):
+            await notify.services.get_service(f"{SERVICE}-templates")
+        assert calls[-1].endswith("-templates")  # asked the API, not A's cached template list
+    await cache.aclose()
+
+
+async def test_a_write_refused_before_sending_leaves_the_cache_alone() -> None:
+    from notify_async.errors import MissingActingUserError
+
+    api = GatedAPI()
+    async with api.client(MemoryCache()) as notify:
+        await notify.services.get_service(SERVICE)
+        with pytest.raises(MissingActingUserError):
+            await notify.services.update_service(SERVICE, name="new")
+        assert await notify.cache.get_raw(KEY) is not None
+        assert api.writes == 0
+        with pytest.raises(CacheInvalidationError.__mro__[1]):  # NotifyError
+            await notify.services.update_service(SERVICE, not_an_attribute=1)
+        assert await notify.cache.get_raw(KEY) is not None
