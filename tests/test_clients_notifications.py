@@ -114,7 +114,7 @@ async def test_send_notification_puts_created_by_first() -> None:
 async def test_monthly_data_resolves_below_the_base_url_path() -> None:
     notify = NotifyAdminClient("https://api.notify.test/notify-api/", CLIENT_ID, SECRET,
                                retry=RetryPolicy.disabled())
-    with _mock() as router:
+    with _mock(body=[]) as router:
         await notify.notifications.get_notification_status_by_service(
             dt.date(2024, 4, 1), "2024-04-30"
         )

@@ -13,7 +13,21 @@ from typing import Any
 
 from notify_async.cache import cached, invalidates
 from notify_async.clients._base import BaseClient, check_allowed
+from notify_async.clients._shape import expect, unwrap
 from notify_async.errors import APIError, InvalidArgumentError
+from notify_async.types import (
+    GuestList,
+    IdOnly,
+    LiveServicesDataResponse,
+    MonthlyNotificationStatsResponse,
+    ServiceHistory,
+    ServiceJoinRequest,
+    ServiceJoinRequestCreated,
+    ServiceResponse,
+    ServicesResponse,
+    ServiceStatistics,
+    ServiceSummariesResponse,
+)
 
 #: What :meth:`ServiceCoreMixin.update_service` may change (``created_by`` is always the acting
 #: user and is listed because the original checks it together with the caller's attributes).
@@ -78,7 +92,7 @@ class ServiceCoreMixin(BaseClient):
         letter_message_limit: int,
         restricted: bool,
         user_id: str,
-    ) -> Any:
+    ) -> str:
         """Create an active service owned by ``user_id`` and return its id.
 
         Clears the owner's cached user (their services changed). Needs an acting user. Raises
@@ -97,38 +111,52 @@ class ServiceCoreMixin(BaseClient):
             "restricted": restricted,
         })
         response = await self._post("/service", body)
-        return response["data"]["id"]
+        return unwrap(unwrap(response, "data", IdOnly), "id", str)
 
     @cached("service-{service_id}")
-    async def get_service(self, service_id: str) -> Any:
-        """The service (``{"data": {...}}``), cached. Raises HTTPError (NotFoundError)."""
-        return await self._get("/service/{service_id}", service_id=service_id)
+    async def get_service(self, service_id: str) -> ServiceResponse:
+        """The service (``{"data": {...}}``), cached. Raises HTTPError (NotFoundError), and
+        InvalidResponse for an answer that is not a JSON object (nothing is cached then)."""
+        response = await self._get("/service/{service_id}", service_id=service_id)
+        return expect(response, ServiceResponse)
 
-    async def get_service_statistics(self, service_id: str, limit_days: int | None = None) -> Any:
+    async def get_service_statistics(
+        self, service_id: str, limit_days: int | None = None
+    ) -> ServiceStatistics:
         """Notification counts by type and status over the last ``limit_days`` days (the server
         defaults to 7 when it is None). Returns ``response["data"]``. Raises HTTPError."""
         response = await self._get(
             "/service/{service_id}/statistics", {"limit_days": limit_days}, service_id=service_id
         )
-        return response["data"]
+        return unwrap(response, "data", ServiceStatistics)
 
-    async def get_services(self, params_dict: Mapping[str, object] | None = None) -> Any:
+    async def get_services(
+        self, params_dict: Mapping[str, object] | None = None
+    ) -> ServicesResponse:
         """Services, filtered by ``params_dict`` sent as the query (the server understands
         ``only_active``, ``detailed``, ``user_id``, ``include_from_test_key``, ``start_date``,
         ``end_date``). Raises HTTPError."""
-        return await self._get("/service", params_dict)
+        return expect(await self._get("/service", params_dict), ServicesResponse)
 
-    async def find_services_by_name(self, service_name: str) -> Any:
+    async def find_services_by_name(self, service_name: str) -> ServiceSummariesResponse:
         """Services whose name contains ``service_name``. Raises HTTPError."""
-        return await self._get("/service/find-services-by-name", {"service_name": service_name})
+        response = await self._get(
+            "/service/find-services-by-name", {"service_name": service_name}
+        )
+        return expect(response, ServiceSummariesResponse)
 
-    async def get_live_services_data(self, params_dict: Mapping[str, object] | None = None) -> Any:
+    async def get_live_services_data(
+        self, params_dict: Mapping[str, object] | None = None
+    ) -> LiveServicesDataResponse:
         """Live services with contact names and notification counts. ``params_dict`` is sent
         as the query as the original did, although the server reads none of it. Raises
         HTTPError."""
-        return await self._get("/service/live-services-data", params_dict)
+        response = await self._get("/service/live-services-data", params_dict)
+        return expect(response, LiveServicesDataResponse)
 
-    async def get_active_services(self, params_dict: Mapping[str, object] | None = None) -> Any:
+    async def get_active_services(
+        self, params_dict: Mapping[str, object] | None = None
+    ) -> ServicesResponse:
         """:meth:`get_services` with ``only_active=True`` added to ``params_dict``.
 
         Unlike the original, the caller's mapping is left unchanged and None means no other
@@ -136,23 +164,26 @@ class ServiceCoreMixin(BaseClient):
         """
         return await self.get_services({**(params_dict or {}), "only_active": True})
 
-    async def get_service_history(self, service_id: str) -> Any:
+    async def get_service_history(self, service_id: str) -> ServiceHistory:
         """The service's and its API keys' change history (``response["data"]``). Raises
         HTTPError."""
         response = await self._get("/service/{service_id}/history", service_id=service_id)
-        return response["data"]
+        return unwrap(response, "data", ServiceHistory)
 
-    async def get_monthly_notification_stats(self, service_id: str, year: int) -> Any:
+    async def get_monthly_notification_stats(
+        self, service_id: str, year: int
+    ) -> MonthlyNotificationStatsResponse:
         """Notification counts per month of the financial year starting in ``year``. Raises
         HTTPError."""
-        return await self._get(
+        response = await self._get(
             "/service/{service_id}/notifications/monthly", {"year": year}, service_id=service_id
         )
+        return expect(response, MonthlyNotificationStatsResponse)
 
     # --- update -------------------------------------------------------------------------------
 
     @invalidates("service-{service_id}")
-    async def update_service(self, service_id: str, **kwargs: Any) -> Any:
+    async def update_service(self, service_id: str, **kwargs: Any) -> ServiceResponse:
         """Change the service's attributes given as keyword arguments; the acting user is sent
         as ``created_by``.
 
@@ -167,10 +198,11 @@ class ServiceCoreMixin(BaseClient):
             )
         check_allowed(kwargs, ALLOWED_SERVICE_ATTRIBUTES, "update_service")
         body = self._with_created_by(kwargs)
-        return await self._post("/service/{service_id}", body, service_id=service_id)
+        response = await self._post("/service/{service_id}", body, service_id=service_id)
+        return expect(response, ServiceResponse)
 
     @invalidates("live-service-and-organisation-counts")
-    async def update_status(self, service_id: str, live: bool) -> Any:
+    async def update_status(self, service_id: str, live: bool) -> ServiceResponse:
         """Make the service live (``live`` true) or take it back to trial mode, through
         :meth:`update_service`.
 
@@ -199,7 +231,7 @@ class ServiceCoreMixin(BaseClient):
         )
 
     @invalidates("live-service-and-organisation-counts")
-    async def update_count_as_live(self, service_id: str, count_as_live: bool) -> Any:
+    async def update_count_as_live(self, service_id: str, count_as_live: bool) -> ServiceResponse:
         """Say whether the service counts towards live-service figures, through
         :meth:`update_service`. Raises what :meth:`update_service` raises."""
         return await self.update_service(service_id, count_as_live=count_as_live)
@@ -208,7 +240,7 @@ class ServiceCoreMixin(BaseClient):
     @invalidates(patterns=("service-{service_id}-template*",))
     async def archive_service(
         self, service_id: str, cached_service_user_ids: Collection[str] | None
-    ) -> Any:
+    ) -> None:
         """Archive the service.
 
         Before the request it also drops the cached ``user-<id>`` entry of each id in
@@ -219,33 +251,34 @@ class ServiceCoreMixin(BaseClient):
             await self._cache.delete_quietly(
                 [f"user-{user_id}" for user_id in cached_service_user_ids]
             )
-        return await self._post("/service/{service_id}/archive", None, service_id=service_id)
+        await self._post("/service/{service_id}/archive", None, service_id=service_id)
 
     # --- members and guest list ---------------------------------------------------------------
 
     @invalidates("service-{service_id}")
     @invalidates("user-{user_id}")
-    async def remove_user_from_service(self, service_id: str, user_id: str) -> Any:
+    async def remove_user_from_service(self, service_id: str, user_id: str) -> None:
         """Take a user out of the service (a DELETE carrying ``{"created_by": ...}``). Raises
         MissingActingUserError, HTTPError, CacheInvalidationError."""
-        return await self._delete(
+        await self._delete(
             "/service/{service_id}/users/{user_id}",
             self._with_created_by({}),
             service_id=service_id,
             user_id=user_id,
         )
 
-    async def get_guest_list(self, service_id: str) -> Any:
+    async def get_guest_list(self, service_id: str) -> GuestList:
         """The e-mail addresses and phone numbers a trial-mode service may send to. Raises
         HTTPError."""
-        return await self._get("/service/{service_id}/guest-list", service_id=service_id)
+        response = await self._get("/service/{service_id}/guest-list", service_id=service_id)
+        return expect(response, GuestList)
 
     @invalidates("service-{service_id}")
-    async def update_guest_list(self, service_id: str, data: Mapping[str, Any]) -> Any:
+    async def update_guest_list(self, service_id: str, data: Mapping[str, Any]) -> None:
         """Replace the guest list with ``data`` (sent unchanged, e.g.
         ``{"email_addresses": [...], "phone_numbers": [...]}``). Raises HTTPError,
         CacheInvalidationError."""
-        return await self._put("/service/{service_id}/guest-list", data, service_id=service_id)
+        await self._put("/service/{service_id}/guest-list", data, service_id=service_id)
 
     # --- reading a service update's field errors ----------------------------------------------
 
@@ -281,7 +314,7 @@ class ServiceCoreMixin(BaseClient):
         service_id: str,
         service_managers_ids: Collection[str],
         reason: str,
-    ) -> Any:
+    ) -> ServiceJoinRequestCreated:
         """Ask to join the service on behalf of ``user_to_invite_id``; the managers in
         ``service_managers_ids`` are e-mailed a link to the admin site (``admin_base_url``).
 
@@ -293,34 +326,39 @@ class ServiceCoreMixin(BaseClient):
             "invite_link_host": self._admin_base_url(),
             "reason": reason,
         }
-        return await self._post(
+        response = await self._post(
             "/service/{service_id}/service-join-request", body, service_id=service_id
         )
+        return expect(response, ServiceJoinRequestCreated)
 
     @cached("service-join-request-{request_id}")
-    async def get_service_join_request(self, request_id: str, service_id: str) -> Any:
+    async def get_service_join_request(
+        self, request_id: str, service_id: str
+    ) -> ServiceJoinRequest:
         """One request to join the service, cached by its id. Raises HTTPError."""
-        return await self._get(
+        response = await self._get(
             "/service/{service_id}/service-join-request/{request_id}",
             service_id=service_id,
             request_id=request_id,
         )
+        return expect(response, ServiceJoinRequest)
 
     @invalidates("service-join-request-{request_id}")
     @invalidates("user-{requester_id}")
     @invalidates("service-{service_id}-template-folders")
     async def update_service_join_requests(
         self, request_id: str, requester_id: str, service_id: str, **kwargs: Any
-    ) -> Any:
+    ) -> ServiceJoinRequest:
         """Answer a request to join the service: ``kwargs`` are sent as the body (e.g.
         ``status``, ``status_changed_by_id``, ``permissions``, ``folder_permissions``).
 
         ``requester_id`` is not sent: it names the user whose cached entry is cleared (their
         services change). Raises HTTPError, CacheInvalidationError.
         """
-        return await self._post(
+        response = await self._post(
             "/service/{service_id}/service-join-request/{request_id}",
             dict(kwargs),
             service_id=service_id,
             request_id=request_id,
         )
+        return expect(response, ServiceJoinRequest)

@@ -9,7 +9,18 @@ from typing import Any
 
 from notify_async.cache import cached, invalidates
 from notify_async.clients._base import BaseClient
+from notify_async.clients._shape import expect
 from notify_async.errors import InvalidArgumentError
+from notify_async.types import (
+    DataRetention,
+    DataRetentionCreated,
+    JSONObject,
+    JSONValue,
+    ReturnedLetters,
+    ReturnedLetterStatistics,
+    ReturnedLetterSummary,
+    UnsubscribeReportCreated,
+)
 
 #: The notification types ``set_service_data_retention`` sets, in the order it sets them.
 RETENTION_TYPES = ("email", "sms", "letter")
@@ -43,33 +54,35 @@ class ServiceReportsMixin(BaseClient):
     @invalidates("service-{service_id}-data-retention")
     async def create_service_data_retention(
         self, service_id: str, notification_type: str, days_of_retention: int
-    ) -> Any:
+    ) -> DataRetentionCreated:
         """Set how many days notifications of ``notification_type`` are kept, for a type that
         has no retention entry yet. Raises HTTPError, CacheInvalidationError."""
         body = {"notification_type": notification_type, "days_of_retention": days_of_retention}
-        return await self._post(
+        response = await self._post(
             "/service/{service_id}/data-retention", body, service_id=service_id
         )
+        return expect(response, DataRetentionCreated)
 
     @invalidates("service-{service_id}-data-retention")
     async def update_service_data_retention(
         self, service_id: str, data_retention_id: str, days_of_retention: int
-    ) -> Any:
+    ) -> None:
         """Change the days kept by an existing retention entry.
 
         Raises HTTPError, CacheInvalidationError.
         """
-        return await self._post(
+        await self._post(
             "/service/{service_id}/data-retention/{data_retention_id}",
             {"days_of_retention": days_of_retention},
             service_id=service_id, data_retention_id=data_retention_id,
         )
 
     @cached("service-{service_id}-data-retention")
-    async def get_service_data_retention(self, service_id: str) -> Any:
+    async def get_service_data_retention(self, service_id: str) -> list[DataRetention]:
         """The service's retention entries (a list of ``{id, notification_type,
         days_of_retention, ...}``), cached. Raises HTTPError."""
-        return await self._get("/service/{service_id}/data-retention", service_id=service_id)
+        response = await self._get("/service/{service_id}/data-retention", service_id=service_id)
+        return expect(response, list[DataRetention])
 
     @invalidates("service-{service_id}-data-retention")
     async def set_service_data_retention(self, service_id: str, days_of_retention: int) -> None:
@@ -97,26 +110,29 @@ class ServiceReportsMixin(BaseClient):
     # --- returned letters ---------------------------------------------------------------------
 
     @cached("service-{service_id}-returned-letters-statistics")
-    async def get_returned_letter_statistics(self, service_id: str) -> Any:
+    async def get_returned_letter_statistics(self, service_id: str) -> ReturnedLetterStatistics:
         """Counts of the service's returned letters, cached. Raises HTTPError."""
-        return await self._get(
+        response = await self._get(
             "/service/{service_id}/returned-letter-statistics", service_id=service_id
         )
+        return expect(response, ReturnedLetterStatistics)
 
     @cached("service-{service_id}-returned-letters-summary")
-    async def get_returned_letter_summary(self, service_id: str) -> Any:
+    async def get_returned_letter_summary(self, service_id: str) -> list[ReturnedLetterSummary]:
         """Returned letters per reported day, cached. Raises HTTPError."""
-        return await self._get(
+        response = await self._get(
             "/service/{service_id}/returned-letter-summary", service_id=service_id
         )
+        return expect(response, list[ReturnedLetterSummary])
 
-    async def get_returned_letters(self, service_id: str, reported_at: str) -> Any:
+    async def get_returned_letters(self, service_id: str, reported_at: str) -> ReturnedLetters:
         """The letters reported as returned on ``reported_at`` (sent percent-encoded in the
         query). Raises HTTPError."""
-        return await self._get(
+        response = await self._get(
             "/service/{service_id}/returned-letters", {"reported_at": reported_at},
             service_id=service_id,
         )
+        return expect(response, ReturnedLetters)
 
     # --- daily counters -----------------------------------------------------------------------
 
@@ -138,47 +154,55 @@ class ServiceReportsMixin(BaseClient):
     # --- unsubscribe requests -----------------------------------------------------------------
 
     @cached(_SUMMARY_KEY)
-    async def get_unsubscribe_reports_summary(self, service_id: str) -> Any:
+    async def get_unsubscribe_reports_summary(self, service_id: str) -> list[JSONObject]:
         """The service's unsubscribe-request reports, cached. Raises HTTPError."""
-        return await self._get(
+        response = await self._get(
             "/service/{service_id}/unsubscribe-request-reports-summary", service_id=service_id
         )
+        return expect(response, list[JSONObject])
 
     @invalidates(_SUMMARY_KEY)
     @invalidates(_STATISTICS_KEY)
     async def process_unsubscribe_request_report(
         self, service_id: str, batch_id: str, data: Mapping[str, Any]
-    ) -> Any:
-        """Mark a report as processed (``data`` is the body, unchanged).
+    ) -> JSONValue:
+        """Mark a report as processed (``data`` is the body, unchanged); returns the API's
+        answer as it is.
 
         Raises HTTPError, CacheInvalidationError.
         """
-        return await self._post(
+        response: JSONValue = await self._post(
             "/service/{service_id}/process-unsubscribe-request-report/{batch_id}", data,
             service_id=service_id, batch_id=batch_id,
         )
+        return response
 
     @cached(_STATISTICS_KEY)
-    async def get_unsubscribe_request_statistics(self, service_id: str) -> Any:
-        """Counts of the service's unsubscribe requests, cached. Raises HTTPError."""
-        return await self._get(
+    async def get_unsubscribe_request_statistics(self, service_id: str) -> JSONObject:
+        """Counts of the service's unsubscribe requests (``{}`` when there are none), cached.
+        Raises HTTPError."""
+        response = await self._get(
             "/service/{service_id}/unsubscribe-request-statistics", service_id=service_id
         )
+        return expect(response, dict[str, JSONValue])
 
     @invalidates(_SUMMARY_KEY)
     async def create_unsubscribe_request_report(
         self, service_id: str, data: Mapping[str, Any]
-    ) -> Any:
+    ) -> UnsubscribeReportCreated:
         """Create a report of the unsubscribe requests not yet in one (``data`` is the body,
         unchanged). Raises HTTPError, CacheInvalidationError."""
-        return await self._post(
+        response = await self._post(
             "/service/{service_id}/create-unsubscribe-request-report", data,
             service_id=service_id,
         )
+        return expect(response, UnsubscribeReportCreated)
 
-    async def get_unsubscribe_request_report(self, service_id: str, batch_id: str) -> Any:
-        """One unsubscribe-request report, for download. Raises HTTPError."""
-        return await self._get(
+    async def get_unsubscribe_request_report(self, service_id: str, batch_id: str) -> JSONValue:
+        """One unsubscribe-request report, for download (the API's answer as it is). Raises
+        HTTPError."""
+        response: JSONValue = await self._get(
             "/service/{service_id}/unsubscribe-request-report/{batch_id}",
             service_id=service_id, batch_id=batch_id,
         )
+        return response

@@ -13,6 +13,24 @@ from typing import Any, ParamSpec, TypeVar
 
 from notify_async.cache import invalidates
 from notify_async.clients._base import BaseClient
+from notify_async.clients._shape import expect, unwrap
+from notify_async.types import (
+    CallbackApi,
+    CallbackApiResponse,
+    DataId,
+    InboundSms,
+    InboundSmsResponse,
+    InboundSmsSummary,
+    JSONObject,
+    JSONValue,
+    LetterContact,
+    LetterContactResponse,
+    MostRecentInboundSmsPage,
+    ReplyToEmailAddress,
+    ReplyToEmailAddressResponse,
+    SmsSender,
+    SmsSenderResponse,
+)
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
@@ -77,155 +95,189 @@ class ServiceSettingsMixin(BaseClient):
 
     # --- inbound SMS --------------------------------------------------------------------------
 
-    async def get_inbound_sms(self, service_id: str, user_number: str = "") -> Any:
+    async def get_inbound_sms(self, service_id: str, user_number: str = "") -> InboundSmsResponse:
         """The service's inbound text messages, only those from ``user_number`` when given.
 
         Sent as a POST so the phone number stays out of URLs and logs. Raises HTTPError.
         """
-        return await self._post(
+        response = await self._post(
             "/service/{service_id}/inbound-sms", {"phone_number": user_number},
             service_id=service_id,
         )
+        return expect(response, InboundSmsResponse)
 
-    async def get_most_recent_inbound_sms(self, service_id: str, page: int | None = None) -> Any:
+    async def get_most_recent_inbound_sms(
+        self, service_id: str, page: int | None = None
+    ) -> MostRecentInboundSmsPage:
         """The most recent inbound message from each number, one page (``page`` is left out
-        of the query when None). Raises HTTPError."""
-        return await self._get(
+        of the query when None); :meth:`iter_most_recent_inbound_sms` follows the pages. Raises
+        HTTPError."""
+        response = await self._get(
             "/service/{service_id}/inbound-sms/most-recent", {"page": page}, service_id=service_id
         )
+        return expect(response, MostRecentInboundSmsPage)
 
-    async def get_inbound_sms_by_id(self, service_id: str, notification_id: str) -> Any:
+    async def get_inbound_sms_by_id(self, service_id: str, notification_id: str) -> InboundSms:
         """One inbound message. Raises HTTPError (NotFoundError when unknown)."""
-        return await self._get(
+        response = await self._get(
             "/service/{service_id}/inbound-sms/{notification_id}",
             service_id=service_id, notification_id=notification_id,
         )
+        return expect(response, InboundSms)
 
-    async def get_inbound_sms_summary(self, service_id: str) -> Any:
+    async def get_inbound_sms_summary(self, service_id: str) -> InboundSmsSummary:
         """The count and latest date of the service's inbound messages. Raises HTTPError."""
-        return await self._get("/service/{service_id}/inbound-sms/summary", service_id=service_id)
+        response = await self._get(
+            "/service/{service_id}/inbound-sms/summary", service_id=service_id
+        )
+        return expect(response, InboundSmsSummary)
 
     @_clears_service_and_templates
-    async def remove_service_inbound_sms(self, service_id: str, archive: bool) -> Any:
+    async def remove_service_inbound_sms(self, service_id: str, archive: bool) -> JSONObject:
         """Take the inbound number away from the service (``archive`` the number or release
         it). Raises HTTPError, CacheInvalidationError."""
-        return await self._post(
+        response = await self._post(
             "/service/{service_id}/inbound-sms/remove", {"archive": archive}, service_id=service_id
         )
+        return expect(response, dict[str, JSONValue])
 
-    async def get_most_recent_inbound_number_usage_date(self, service_id: str) -> Any:
-        """When the service's inbound number last received a message. Raises HTTPError."""
-        return await self._get(
+    async def get_most_recent_inbound_number_usage_date(self, service_id: str) -> JSONObject:
+        """When the service's inbound number last received a message (the API's JSON object
+        as it is). Raises HTTPError."""
+        response = await self._get(
             "/service/{service_id}/inbound-sms/most-recent-usage", service_id=service_id
         )
+        return expect(response, dict[str, JSONValue])
 
     # --- reply-to e-mail addresses ------------------------------------------------------------
 
-    async def get_reply_to_email_addresses(self, service_id: str) -> Any:
+    async def get_reply_to_email_addresses(self, service_id: str) -> list[ReplyToEmailAddress]:
         """The service's reply-to e-mail addresses. Raises HTTPError."""
-        return await self._sender_get(_REPLY_TO, service_id)
+        response = await self._sender_get(_REPLY_TO, service_id)
+        return expect(response, list[ReplyToEmailAddress])
 
-    async def get_reply_to_email_address(self, service_id: str, reply_to_email_id: str) -> Any:
+    async def get_reply_to_email_address(
+        self, service_id: str, reply_to_email_id: str
+    ) -> ReplyToEmailAddress:
         """One reply-to e-mail address. Raises HTTPError."""
-        return await self._sender_get(_REPLY_TO, service_id, reply_to_email_id)
+        response = await self._sender_get(_REPLY_TO, service_id, reply_to_email_id)
+        return expect(response, ReplyToEmailAddress)
 
-    async def verify_reply_to_email_address(self, service_id: str, email_address: str) -> Any:
+    async def verify_reply_to_email_address(self, service_id: str, email_address: str) -> DataId:
         """Send a verification e-mail to a would-be reply-to address; the response carries the
         verification notification's id. Raises HTTPError."""
-        return await self._post(
+        response = await self._post(
             "/service/{service_id}/email-reply-to/verify", {"email": email_address},
             service_id=service_id,
         )
+        return expect(response, DataId)
 
     @_clears_service_and_templates
     async def add_reply_to_email_address(
         self, service_id: str, email_address: str, is_default: bool = False
-    ) -> Any:
+    ) -> ReplyToEmailAddressResponse:
         """Add a reply-to e-mail address. Raises HTTPError, CacheInvalidationError."""
         body = {"email_address": email_address, "is_default": is_default}
-        return await self._sender_save(_REPLY_TO, service_id, None, body)
+        response = await self._sender_save(_REPLY_TO, service_id, None, body)
+        return expect(response, ReplyToEmailAddressResponse)
 
     @_clears_service_and_templates
     async def update_reply_to_email_address(
         self, service_id: str, reply_to_email_id: str, email_address: str, is_default: bool = False
-    ) -> Any:
+    ) -> ReplyToEmailAddressResponse:
         """Change a reply-to e-mail address. Raises HTTPError, CacheInvalidationError."""
         body = {"email_address": email_address, "is_default": is_default}
-        return await self._sender_save(_REPLY_TO, service_id, reply_to_email_id, body)
+        response = await self._sender_save(_REPLY_TO, service_id, reply_to_email_id, body)
+        return expect(response, ReplyToEmailAddressResponse)
 
     @_clears_service_and_templates
-    async def delete_reply_to_email_address(self, service_id: str, reply_to_email_id: str) -> Any:
+    async def delete_reply_to_email_address(
+        self, service_id: str, reply_to_email_id: str
+    ) -> ReplyToEmailAddressResponse:
         """Archive a reply-to e-mail address. Raises HTTPError, CacheInvalidationError."""
-        return await self._sender_archive(_REPLY_TO, service_id, reply_to_email_id)
+        response = await self._sender_archive(_REPLY_TO, service_id, reply_to_email_id)
+        return expect(response, ReplyToEmailAddressResponse)
 
     # --- letter contact blocks ----------------------------------------------------------------
 
-    async def get_letter_contacts(self, service_id: str) -> Any:
+    async def get_letter_contacts(self, service_id: str) -> list[LetterContact]:
         """The service's letter contact blocks. Raises HTTPError."""
-        return await self._sender_get(_LETTER_CONTACT, service_id)
+        response = await self._sender_get(_LETTER_CONTACT, service_id)
+        return expect(response, list[LetterContact])
 
-    async def get_letter_contact(self, service_id: str, letter_contact_id: str) -> Any:
+    async def get_letter_contact(self, service_id: str, letter_contact_id: str) -> LetterContact:
         """One letter contact block. Raises HTTPError."""
-        return await self._sender_get(_LETTER_CONTACT, service_id, letter_contact_id)
+        response = await self._sender_get(_LETTER_CONTACT, service_id, letter_contact_id)
+        return expect(response, LetterContact)
 
     @_clears_service_and_templates
     async def add_letter_contact(
         self, service_id: str, contact_block: str, is_default: bool = False
-    ) -> Any:
+    ) -> LetterContactResponse:
         """Add a letter contact block. Raises HTTPError, CacheInvalidationError."""
         body = {"contact_block": contact_block, "is_default": is_default}
-        return await self._sender_save(_LETTER_CONTACT, service_id, None, body)
+        response = await self._sender_save(_LETTER_CONTACT, service_id, None, body)
+        return expect(response, LetterContactResponse)
 
     @_clears_service_and_templates
     async def update_letter_contact(
         self, service_id: str, letter_contact_id: str, contact_block: str, is_default: bool = False
-    ) -> Any:
+    ) -> LetterContactResponse:
         """Change a letter contact block. Raises HTTPError, CacheInvalidationError."""
         body = {"contact_block": contact_block, "is_default": is_default}
-        return await self._sender_save(_LETTER_CONTACT, service_id, letter_contact_id, body)
+        response = await self._sender_save(_LETTER_CONTACT, service_id, letter_contact_id, body)
+        return expect(response, LetterContactResponse)
 
     @_clears_service_and_templates
-    async def delete_letter_contact(self, service_id: str, letter_contact_id: str) -> Any:
+    async def delete_letter_contact(
+        self, service_id: str, letter_contact_id: str
+    ) -> LetterContactResponse:
         """Archive a letter contact block. Raises HTTPError, CacheInvalidationError."""
-        return await self._sender_archive(_LETTER_CONTACT, service_id, letter_contact_id)
+        response = await self._sender_archive(_LETTER_CONTACT, service_id, letter_contact_id)
+        return expect(response, LetterContactResponse)
 
     # --- SMS senders --------------------------------------------------------------------------
 
-    async def get_sms_senders(self, service_id: str) -> Any:
+    async def get_sms_senders(self, service_id: str) -> list[SmsSender]:
         """The service's SMS senders. Raises HTTPError."""
-        return await self._sender_get(_SMS_SENDER, service_id)
+        return expect(await self._sender_get(_SMS_SENDER, service_id), list[SmsSender])
 
-    async def get_sms_sender(self, service_id: str, sms_sender_id: str) -> Any:
+    async def get_sms_sender(self, service_id: str, sms_sender_id: str) -> SmsSender:
         """One SMS sender. Raises HTTPError."""
-        return await self._sender_get(_SMS_SENDER, service_id, sms_sender_id)
+        response = await self._sender_get(_SMS_SENDER, service_id, sms_sender_id)
+        return expect(response, SmsSender)
 
     @_clears_service_and_templates
     async def add_sms_sender(
         self, service_id: str, sms_sender: str, is_default: bool = False
-    ) -> Any:
-        """Add an SMS sender. Raises HTTPError, CacheInvalidationError."""
+    ) -> SmsSender:
+        """Add an SMS sender (answered without a ``data`` wrapper). Raises HTTPError,
+        CacheInvalidationError."""
         body = {"sms_sender": sms_sender, "is_default": is_default}
-        return await self._sender_save(_SMS_SENDER, service_id, None, body)
+        return expect(await self._sender_save(_SMS_SENDER, service_id, None, body), SmsSender)
 
     @_clears_service_and_templates
     async def update_sms_sender(
         self, service_id: str, sms_sender_id: str, sms_sender: str, is_default: bool = False
-    ) -> Any:
-        """Change an SMS sender. Raises HTTPError, CacheInvalidationError."""
+    ) -> SmsSender:
+        """Change an SMS sender (answered without a ``data`` wrapper). Raises HTTPError,
+        CacheInvalidationError."""
         body = {"sms_sender": sms_sender, "is_default": is_default}
-        return await self._sender_save(_SMS_SENDER, service_id, sms_sender_id, body)
+        response = await self._sender_save(_SMS_SENDER, service_id, sms_sender_id, body)
+        return expect(response, SmsSender)
 
     @_clears_service_and_templates
-    async def delete_sms_sender(self, service_id: str, sms_sender_id: str) -> Any:
+    async def delete_sms_sender(self, service_id: str, sms_sender_id: str) -> SmsSenderResponse:
         """Archive an SMS sender. Raises HTTPError, CacheInvalidationError."""
-        return await self._sender_archive(_SMS_SENDER, service_id, sms_sender_id)
+        response = await self._sender_archive(_SMS_SENDER, service_id, sms_sender_id)
+        return expect(response, SmsSenderResponse)
 
     # --- callback APIs ------------------------------------------------------------------------
 
     @invalidates("service-{service_id}")
     async def create_service_callback_api(
         self, service_id: str, url: str, bearer_token: str, user_id: str, callback_type: str
-    ) -> Any:
+    ) -> CallbackApiResponse:
         """Register a callback API of ``callback_type``; ``user_id`` is sent as
         ``updated_by_id``. Raises HTTPError, CacheInvalidationError."""
         body = {
@@ -234,7 +286,10 @@ class ServiceSettingsMixin(BaseClient):
             "updated_by_id": user_id,
             "callback_type": callback_type,
         }
-        return await self._post("/service/{service_id}/callback-api", body, service_id=service_id)
+        response = await self._post(
+            "/service/{service_id}/callback-api", body, service_id=service_id
+        )
+        return expect(response, CallbackApiResponse)
 
     @invalidates("service-{service_id}")
     async def update_service_callback_api(
@@ -245,7 +300,7 @@ class ServiceSettingsMixin(BaseClient):
         user_id: str,
         callback_api_id: str,
         callback_type: str,
-    ) -> Any:
+    ) -> CallbackApiResponse:
         """Change a callback API; an empty ``bearer_token`` keeps the stored one.
 
         Raises HTTPError, CacheInvalidationError.
@@ -255,20 +310,21 @@ class ServiceSettingsMixin(BaseClient):
         }
         if bearer_token:
             body["bearer_token"] = bearer_token
-        return await self._post(
+        response = await self._post(
             "/service/{service_id}/callback-api/{callback_api_id}", body,
             service_id=service_id, callback_api_id=callback_api_id,
         )
+        return expect(response, CallbackApiResponse)
 
     @invalidates("service-{service_id}")
     async def delete_service_callback_api(
         self, service_id: str, callback_api_id: str, callback_type: str
-    ) -> Any:
+    ) -> None:
         """Delete a callback API (``callback_type`` is sent percent-encoded in the query).
 
         Raises HTTPError, CacheInvalidationError.
         """
-        return await self._delete(
+        await self._delete(
             "/service/{service_id}/callback-api/{callback_api_id}",
             params={"callback_type": callback_type},
             service_id=service_id, callback_api_id=callback_api_id,
@@ -276,11 +332,11 @@ class ServiceSettingsMixin(BaseClient):
 
     async def get_service_callback_api(
         self, service_id: str, callback_api_id: str, callback_type: str
-    ) -> Any:
+    ) -> CallbackApi:
         """One callback API (``response["data"]``). Raises HTTPError."""
         response = await self._get(
             "/service/{service_id}/callback-api/{callback_api_id}",
             {"callback_type": callback_type},
             service_id=service_id, callback_api_id=callback_api_id,
         )
-        return response["data"]
+        return unwrap(response, "data", CallbackApi)

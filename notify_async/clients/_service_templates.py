@@ -13,6 +13,14 @@ from typing import Any, ParamSpec, TypeVar
 
 from notify_async.cache import cached, invalidates
 from notify_async.clients._base import BaseClient, check_allowed
+from notify_async.clients._shape import expect
+from notify_async.types import (
+    Template,
+    TemplateResponse,
+    TemplateSummariesResponse,
+    TemplateVersionResponse,
+    TemplateVersionsResponse,
+)
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
@@ -56,44 +64,55 @@ class ServiceTemplatesMixin(BaseClient):
     async def _post_template_change(
         self, service_id: str, template_id: str, body: dict[str, Any]
     ) -> Any:
-        """POST ``body`` (``created_by`` already attached) to the template's update endpoint."""
+        """POST ``body`` (``created_by`` already attached) to the template's update endpoint;
+        returns the API's answer as decoded."""
         return await self._post(_TEMPLATE, body, service_id=service_id, template_id=template_id)
 
     # --- reads --------------------------------------------------------------------------------
 
     @cached("service-{service_id}-templates")
-    async def get_service_templates(self, service_id: str) -> Any:
+    async def get_service_templates(self, service_id: str) -> TemplateSummariesResponse:
         """Every template of the service (``{"data": [...]}``), cached. Raises HTTPError."""
-        return await self._get("/service/{service_id}/template", service_id=service_id)
+        response = await self._get("/service/{service_id}/template", service_id=service_id)
+        return expect(response, TemplateSummariesResponse)
 
     @cached("service-{service_id}-template-{template_id}-version-{version}")
     async def get_service_template(
         self, service_id: str, template_id: str, version: int | str | None = None
-    ) -> Any:
-        """One template: its latest version when ``version`` is falsy, else that version.
+    ) -> TemplateResponse | TemplateVersionResponse:
+        """One template: its latest version when ``version`` is falsy, else that version (whose
+        ``created_by`` is the author's ``{"id", "name", "email_address"}``).
 
         Cached per version; the latest is cached under the key suffix ``-version-None``, which
         other clients clear by that name. Raises HTTPError (NotFoundError).
         """
         if version:
-            return await self._get(
+            response = await self._get(
                 _TEMPLATE + "/version/{version}",
                 service_id=service_id, template_id=template_id, version=version,
             )
-        return await self._get(_TEMPLATE, service_id=service_id, template_id=template_id)
+            return expect(response, TemplateVersionResponse)
+        response = await self._get(_TEMPLATE, service_id=service_id, template_id=template_id)
+        return expect(response, TemplateResponse)
 
     @cached("service-{service_id}-template-{template_id}-versions")
-    async def get_service_template_versions(self, service_id: str, template_id: str) -> Any:
+    async def get_service_template_versions(
+        self, service_id: str, template_id: str
+    ) -> TemplateVersionsResponse:
         """Every version of a template, cached. Raises HTTPError."""
-        return await self._get(
+        response = await self._get(
             _TEMPLATE + "/versions", service_id=service_id, template_id=template_id
         )
+        return expect(response, TemplateVersionsResponse)
 
     @cached("service-{service_id}-template-precompiled")
-    async def get_precompiled_template(self, service_id: str) -> Any:
+    async def get_precompiled_template(self, service_id: str) -> Template:
         """The service's template for precompiled letters (the server creates it when missing),
         cached. Raises HTTPError."""
-        return await self._get("/service/{service_id}/template/precompiled", service_id=service_id)
+        response = await self._get(
+            "/service/{service_id}/template/precompiled", service_id=service_id
+        )
+        return expect(response, Template)
 
     # --- changes ------------------------------------------------------------------------------
 
@@ -111,7 +130,7 @@ class ServiceTemplatesMixin(BaseClient):
         letter_welsh_subject: str | None = None,
         letter_welsh_content: str | None = None,
         has_unsubscribe_link: bool | None = None,
-    ) -> Any:
+    ) -> TemplateResponse:
         """Create a template of type ``type_`` (``email``, ``sms``, ``letter``).
 
         ``subject`` and ``parent_folder_id`` are sent only when truthy; when ``letter_languages``
@@ -135,14 +154,15 @@ class ServiceTemplatesMixin(BaseClient):
                 "letter_welsh_subject": letter_welsh_subject,
                 "letter_welsh_content": letter_welsh_content,
             }
-        return await self._post(
+        response = await self._post(
             "/service/{service_id}/template", self._with_created_by(body), service_id=service_id
         )
+        return expect(response, TemplateResponse)
 
     @_clears_template("template_id")
     async def update_service_template(
         self, service_id: str, template_id: str, **kwargs: Any
-    ) -> Any:
+    ) -> TemplateResponse:
         """Change the template's attributes given as keyword arguments.
 
         Raises InvalidArgumentError (before any request) for an attribute outside
@@ -150,30 +170,35 @@ class ServiceTemplatesMixin(BaseClient):
         CacheInvalidationError.
         """
         check_allowed(kwargs, ALLOWED_TEMPLATE_ATTRIBUTES, "update_service_template")
-        return await self._post_template_change(
+        response = await self._post_template_change(
             service_id, template_id, self._with_created_by(kwargs)
         )
+        return expect(response, TemplateResponse)
 
     @_clears_template("id_")
-    async def redact_service_template(self, service_id: str, id_: str) -> Any:
+    async def redact_service_template(self, service_id: str, id_: str) -> None:
         """Hide the personalisation of messages sent from the template from now on. Raises
         MissingActingUserError, HTTPError, CacheInvalidationError."""
         body = self._with_created_by({"redact_personalisation": True})
-        return await self._post_template_change(service_id, id_, body)
+        await self._post_template_change(service_id, id_, body)
 
     @_clears_template("template_id")
     async def update_service_template_sender(
         self, service_id: str, template_id: str, reply_to: str | None
-    ) -> Any:
+    ) -> TemplateResponse:
         """Set the template's sender (a reply-to address, SMS sender or letter contact id; None
         for the service default). Raises MissingActingUserError, HTTPError,
         CacheInvalidationError."""
         body = self._with_created_by({"reply_to": reply_to})
-        return await self._post_template_change(service_id, template_id, body)
+        response = await self._post_template_change(service_id, template_id, body)
+        return expect(response, TemplateResponse)
 
     @_clears_template("template_id")
-    async def delete_service_template(self, service_id: str, template_id: str) -> Any:
+    async def delete_service_template(
+        self, service_id: str, template_id: str
+    ) -> TemplateResponse:
         """Archive the template (a soft delete). Raises MissingActingUserError, HTTPError,
         CacheInvalidationError."""
         body = self._with_created_by({"archived": True})
-        return await self._post_template_change(service_id, template_id, body)
+        response = await self._post_template_change(service_id, template_id, body)
+        return expect(response, TemplateResponse)

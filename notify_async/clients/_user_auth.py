@@ -11,7 +11,9 @@ from typing import Any, Protocol, runtime_checkable
 
 from notify_async.cache import invalidates
 from notify_async.clients._base import BaseClient
+from notify_async.clients._shape import expect, unwrap
 from notify_async.errors import HTTPError, InvalidArgumentError
+from notify_async.types import JSONValue, User, WebAuthnCredential, WebAuthnCredentialResponse
 
 _USER = "/user/{user_id}"
 
@@ -26,14 +28,17 @@ class SerializableCredential(Protocol):
         ...
 
 
-async def refused_or_ok(request: Awaitable[Any], refusals: Collection[int]) -> tuple[bool, Any]:
+async def refused_or_ok(
+    request: Awaitable[object], refusals: Collection[int]
+) -> tuple[bool, JSONValue]:
     """``(True, "")`` when ``request`` succeeds, ``(False, error.message)`` when the API
     answers with a status in ``refusals``; any other error is raised."""
     try:
         await request
     except HTTPError as error:
         if error.status_code in refusals:
-            return False, error.message
+            message: JSONValue = error.message
+            return False, message
         raise
     return True, ""
 
@@ -57,19 +62,19 @@ class UserAuthMixin(BaseClient):
     """Passwords, verification codes, verification e-mails and WebAuthn credentials."""
 
     @invalidates("user-{user_id}")
-    async def reset_failed_login_count(self, user_id: str) -> Any:
+    async def reset_failed_login_count(self, user_id: str) -> User:
         """Set the user's failed sign-in count back to zero; returns the user
         (``response["data"]``)."""
         response = await self._post(_USER + "/reset-failed-login-count", {}, user_id=user_id)
-        return response["data"]
+        return unwrap(response, "data", User)
 
     @invalidates("user-{user_id}")
-    async def update_password(self, user_id: str, password: str) -> Any:
+    async def update_password(self, user_id: str, password: str) -> User:
         """Set a new password (sent as ``_password``); returns the user."""
         response = await self._post(
             _USER + "/update-password", {"_password": password}, user_id=user_id
         )
-        return response["data"]
+        return unwrap(response, "data", User)
 
     @invalidates("user-{user_id}")
     async def verify_password(self, user_id: str, password: str) -> bool:
@@ -113,7 +118,9 @@ class UserAuthMixin(BaseClient):
         await self._post(_USER + "/email-already-registered", {"email": to}, user_id=user_id)
 
     @invalidates("user-{user_id}")
-    async def check_verify_code(self, user_id: str, code: str, code_type: str) -> tuple[bool, Any]:
+    async def check_verify_code(
+        self, user_id: str, code: str, code_type: str
+    ) -> tuple[bool, JSONValue]:
         """Check a sign-in code: ``(True, "")``, or ``(False, message)`` with the API's message
         when it answers 400 or 404 (wrong, used or expired code). Other errors are raised."""
         request = self._post(
@@ -124,7 +131,7 @@ class UserAuthMixin(BaseClient):
     @invalidates("user-{user_id}")
     async def complete_webauthn_login_attempt(
         self, user_id: str, is_successful: bool, webauthn_credential_id: str | None
-    ) -> tuple[bool, Any]:
+    ) -> tuple[bool, JSONValue]:
         """Record a WebAuthn sign-in attempt (``is_successful`` sent as ``successful``):
         ``(True, "")``, or ``(False, message)`` when the API answers 403 (the user may not sign
         in, e.g. too many failed attempts). Other errors are raised."""
@@ -149,33 +156,40 @@ class UserAuthMixin(BaseClient):
             _USER + "/change-email-verification", {"email": new_email}, user_id=user_id
         )
 
-    async def get_webauthn_credentials_for_user(self, user_id: str) -> Any:
+    async def get_webauthn_credentials_for_user(self, user_id: str) -> list[WebAuthnCredential]:
         """The user's WebAuthn credentials (``response["data"]``, a list)."""
-        return (await self._get(_USER + "/webauthn", user_id=user_id))["data"]
+        response = await self._get(_USER + "/webauthn", user_id=user_id)
+        return unwrap(response, "data", list[WebAuthnCredential])
 
     async def create_webauthn_credential_for_user(
         self, user_id: str, credential: SerializableCredential | Mapping[str, Any]
-    ) -> Any:
+    ) -> WebAuthnCredentialResponse:
         """Register a WebAuthn credential; the body is ``credential.serialize()`` (any object
         with that method) or the mapping itself. Raises
         :class:`~notify_async.errors.InvalidArgumentError` for anything else."""
-        return await self._post(_USER + "/webauthn", credential_body(credential), user_id=user_id)
+        response = await self._post(
+            _USER + "/webauthn", credential_body(credential), user_id=user_id
+        )
+        return expect(response, WebAuthnCredentialResponse)
 
     async def update_webauthn_credential_name_for_user(
         self, *, user_id: str, credential_id: str, new_name_for_credential: str
-    ) -> Any:
+    ) -> WebAuthnCredentialResponse:
         """Rename one of the user's WebAuthn credentials."""
-        return await self._post(
+        response = await self._post(
             _USER + "/webauthn/{credential_id}",
             {"name": new_name_for_credential},
             user_id=user_id,
             credential_id=credential_id,
         )
+        return expect(response, WebAuthnCredentialResponse)
 
     async def delete_webauthn_credential_for_user(
         self, *, user_id: str, credential_id: str
-    ) -> Any:
-        """Delete one of the user's WebAuthn credentials (the API refuses the last one)."""
-        return await self._delete(
+    ) -> JSONValue:
+        """Delete one of the user's WebAuthn credentials (the API refuses the last one);
+        returns the API's answer as it is."""
+        response: JSONValue = await self._delete(
             _USER + "/webauthn/{credential_id}", user_id=user_id, credential_id=credential_id
         )
+        return response

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from notify_async.clients._base import BaseClient
+from notify_async.clients._shape import expect
+from notify_async.types import ContactList, JSONValue
 
 _ONE = "/service/{service_id}/contact-list/{contact_list_id}"
 
@@ -23,7 +23,7 @@ class ContactListApiClient(BaseClient):
         original_file_name: str,
         row_count: int,
         template_type: str,
-    ) -> Any:
+    ) -> ContactList:
         """Record an uploaded file (``upload_id``, sent as ``id``) as a contact list.
 
         Needs an acting user (``request_context(user_id=...)``); raises
@@ -37,16 +37,24 @@ class ContactListApiClient(BaseClient):
                 "template_type": template_type,
             }
         )
-        return await self._post("/service/{service_id}/contact-list", body, service_id=service_id)
+        response = await self._post(
+            "/service/{service_id}/contact-list", body, service_id=service_id
+        )
+        return expect(response, ContactList)
 
-    async def get_contact_lists(self, service_id: str) -> Any:
+    async def get_contact_lists(self, service_id: str) -> list[ContactList]:
         """The service's contact lists."""
-        return await self._get("/service/{service_id}/contact-list", service_id=service_id)
+        response = await self._get("/service/{service_id}/contact-list", service_id=service_id)
+        return expect(response, list[ContactList])
 
-    async def get_contact_list(self, *, service_id: str, contact_list_id: str) -> Any:
+    async def get_contact_list(self, *, service_id: str, contact_list_id: str) -> ContactList:
         """One contact list."""
-        return await self._get(_ONE, service_id=service_id, contact_list_id=contact_list_id)
+        response = await self._get(_ONE, service_id=service_id, contact_list_id=contact_list_id)
+        return expect(response, ContactList)
 
-    async def delete_contact_list(self, *, service_id: str, contact_list_id: str) -> Any:
-        """Delete a contact list (no request body)."""
-        return await self._delete(_ONE, service_id=service_id, contact_list_id=contact_list_id)
+    async def delete_contact_list(self, *, service_id: str, contact_list_id: str) -> JSONValue:
+        """Delete a contact list (no request body); returns the API's answer as it is."""
+        response: JSONValue = await self._delete(
+            _ONE, service_id=service_id, contact_list_id=contact_list_id
+        )
+        return response

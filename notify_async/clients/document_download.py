@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import base64
 import logging
-from typing import Any
 
 from notify_async.clients._base import BaseClient
+from notify_async.clients._shape import expect
 from notify_async.errors import (
     ConfigurationError,
     DocumentDownloadError,
     HTTPError,
     InvalidArgumentError,
 )
+from notify_async.types import JSONObject, JSONValue
 
 logger = logging.getLogger("notify_async")
 
@@ -42,7 +43,7 @@ class DocumentDownloadAPIClient(BaseClient):
 
     async def file_check_and_antivirus_scan(
         self, service_id: str, file_name: str, file_bytes: bytes
-    ) -> Any:
+    ) -> JSONObject:
         """Have the document-download service scan ``file_bytes`` for viruses and detect its
         type. Returns the service's JSON answer (validity, antivirus result, mimetype).
 
@@ -67,7 +68,7 @@ class DocumentDownloadAPIClient(BaseClient):
             "filename": file_name,
         }
         try:
-            return await self._post(
+            response = await self._post(
                 "/services/{service_id}/antivirus-and-mimetype-check", body, service_id=service_id
             )
         except HTTPError as error:
@@ -76,3 +77,4 @@ class DocumentDownloadAPIClient(BaseClient):
                 raise
             logger.info("document download refused a file (status %d)", refusal.status_code)
             raise refusal from error
+        return expect(response, dict[str, JSONValue])

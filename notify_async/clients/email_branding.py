@@ -7,6 +7,13 @@ from typing import Any, ParamSpec, TypeVar
 
 from notify_async.cache import cached, invalidates
 from notify_async.clients._base import BaseClient
+from notify_async.clients._shape import expect, unwrap
+from notify_async.types import (
+    BrandingUsersResponse,
+    EmailBranding,
+    EmailBrandingDataResponse,
+    EmailBrandingResponse,
+)
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
@@ -28,18 +35,19 @@ class EmailBrandingClient(BaseClient):
     """
 
     @cached("email_branding-{branding_id}")
-    async def get_email_branding(self, branding_id: str) -> Any:
+    async def get_email_branding(self, branding_id: str) -> EmailBrandingResponse:
         """One e-mail branding (cached under ``email_branding-{branding_id}``)."""
-        return await self._get("/email-branding/{branding_id}", branding_id=branding_id)
+        response = await self._get("/email-branding/{branding_id}", branding_id=branding_id)
+        return expect(response, EmailBrandingResponse)
 
     @cached("email_branding")
-    async def get_all_email_branding(self) -> Any:
+    async def get_all_email_branding(self) -> list[EmailBranding]:
         """Every e-mail branding (``response["email_branding"]``, cached under
         ``email_branding``)."""
         response = await self._get("/email-branding")
-        return response["email_branding"]
+        return unwrap(response, "email_branding", list[EmailBranding])
 
-    async def get_email_branding_name_for_alt_text(self, alt_text: str) -> Any:
+    async def get_email_branding_name_for_alt_text(self, alt_text: str) -> str:
         """A branding name the API derives from ``alt_text`` (``response["name"]``).
 
         Sent by POST so the text stays out of the URL, to the canonical
@@ -49,7 +57,7 @@ class EmailBrandingClient(BaseClient):
         response = await self._post(
             "/email-branding/get-name-for-alt-text/", {"alt_text": alt_text}
         )
-        return response["name"]
+        return unwrap(response, "name", str)
 
     @invalidates("email_branding")
     async def create_email_branding(
@@ -62,7 +70,7 @@ class EmailBrandingClient(BaseClient):
         colour: str | None,
         brand_type: str,
         created_by_id: str,
-    ) -> Any:
+    ) -> EmailBranding:
         """Create an e-mail branding and return it (``response["data"]``).
 
         An empty ``logo``, ``alt_text``, ``text`` or ``colour`` is sent as null.
@@ -77,7 +85,7 @@ class EmailBrandingClient(BaseClient):
             "created_by": created_by_id,
         }
         response = await self._post("/email-branding", body)
-        return response["data"]
+        return unwrap(response, "data", EmailBranding)
 
     @_clears_email_branding
     async def update_email_branding(
@@ -91,7 +99,7 @@ class EmailBrandingClient(BaseClient):
         colour: str | None,
         brand_type: str,
         updated_by_id: str,
-    ) -> Any:
+    ) -> EmailBrandingDataResponse:
         """Change an e-mail branding.
 
         An empty ``logo``, ``text`` or ``colour`` is sent as null; ``alt_text`` is sent as
@@ -106,17 +114,23 @@ class EmailBrandingClient(BaseClient):
             "brand_type": brand_type,
             "updated_by": updated_by_id,
         }
-        return await self._post("/email-branding/{branding_id}", body, branding_id=branding_id)
+        response = await self._post(
+            "/email-branding/{branding_id}", body, branding_id=branding_id
+        )
+        return expect(response, EmailBrandingDataResponse)
 
     @_clears_email_branding
-    async def archive_email_branding(self, branding_id: str) -> Any:
+    async def archive_email_branding(self, branding_id: str) -> None:
         """Archive an e-mail branding."""
-        return await self._post(
+        await self._post(
             "/email-branding/{branding_id}/archive", None, branding_id=branding_id
         )
 
-    async def get_orgs_and_services_associated_with_branding(self, branding_id: str) -> Any:
+    async def get_orgs_and_services_associated_with_branding(
+        self, branding_id: str
+    ) -> BrandingUsersResponse:
         """The organisations and services that use the e-mail branding."""
-        return await self._get(
+        response = await self._get(
             "/email-branding/{branding_id}/orgs_and_services", branding_id=branding_id
         )
+        return expect(response, BrandingUsersResponse)

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from notify_async.clients._base import BaseClient
+from notify_async.clients._shape import unwrap
+from notify_async.types import Event
 
 
 class EventsApiClient(BaseClient):
@@ -14,8 +16,8 @@ class EventsApiClient(BaseClient):
     Errors: as every sub-client (see :class:`~notify_async.clients._base.BaseClient`).
     """
 
-    async def create_event(self, event_type: str, event_data: Mapping[str, Any]) -> Any:
+    async def create_event(self, event_type: str, event_data: Mapping[str, Any]) -> Event:
         """Record an event; ``event_data`` is sent as ``data``. Returns
         ``response["data"]``."""
         response = await self._post("/events", {"event_type": event_type, "data": event_data})
-        return response["data"]
+        return unwrap(response, "data", Event)

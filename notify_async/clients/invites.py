@@ -12,6 +12,8 @@ from typing import Any
 
 from notify_async.cache import invalidates
 from notify_async.clients._base import BaseClient, check_one_of
+from notify_async.clients._shape import unwrap
+from notify_async.types import Invite
 
 #: Each UI permission and the DB permissions it stands for.
 UI_TO_DB_PERMISSIONS: Mapping[str, tuple[str, ...]] = {
@@ -58,7 +60,7 @@ class InviteApiClient(BaseClient):
         permissions: Iterable[str],
         auth_type: str,
         folder_permissions: Any,
-    ) -> Any:
+    ) -> Invite:
         """Invite ``email_address`` to the service and return the invite (``response["data"]``).
 
         ``permissions`` are UI permission names; they are sent as one comma-separated, sorted
@@ -79,9 +81,9 @@ class InviteApiClient(BaseClient):
             }
         )
         response = await self._post("/service/{service_id}/invite", body, service_id=service_id)
-        return response["data"]
+        return unwrap(response, "data", Invite)
 
-    async def update_invite(self, *, service_id: str, invite_id: str, auth_type: str) -> Any:
+    async def update_invite(self, *, service_id: str, invite_id: str, auth_type: str) -> Invite:
         """Change the invite's sign-in method (``auth_type``); returns ``response["data"]``."""
         response = await self._post(
             "/service/{service_id}/invite/{invite_id}",
@@ -89,29 +91,31 @@ class InviteApiClient(BaseClient):
             service_id=service_id,
             invite_id=invite_id,
         )
-        return response["data"]
+        return unwrap(response, "data", Invite)
 
-    async def get_invites_for_service(self, service_id: str) -> Any:
+    async def get_invites_for_service(self, service_id: str) -> list[Invite]:
         """The service's invites (``response["data"]``)."""
         response = await self._get("/service/{service_id}/invite", service_id=service_id)
-        return response["data"]
+        return unwrap(response, "data", list[Invite])
 
-    async def get_invited_user(self, invited_user_id: str) -> Any:
+    async def get_invited_user(self, invited_user_id: str) -> Invite:
         """One invite by id (``response["data"]``). The id must be a UUID: the API routes any
         other value to its token check instead."""
         response = await self._get(
             "/invite/service/{invited_user_id}", invited_user_id=invited_user_id
         )
-        return response["data"]
+        return unwrap(response, "data", Invite)
 
-    async def get_invited_user_for_service(self, service_id: str, invited_user_id: str) -> Any:
+    async def get_invited_user_for_service(
+        self, service_id: str, invited_user_id: str
+    ) -> Invite:
         """One invite of the service (``response["data"]``)."""
         response = await self._get(
             "/service/{service_id}/invite/{invited_user_id}",
             service_id=service_id,
             invited_user_id=invited_user_id,
         )
-        return response["data"]
+        return unwrap(response, "data", Invite)
 
     async def get_count_of_invites_with_permission(self, service_id: str, permission: str) -> int:
         """How many of the service's invites grant UI ``permission``
@@ -125,11 +129,11 @@ class InviteApiClient(BaseClient):
         invites = await self.get_invites_for_service(service_id)
         return sum(1 for invite in invites if invite_has_permission(invite, service_id, permission))
 
-    async def check_token(self, token: str) -> Any:
+    async def check_token(self, token: str) -> Invite:
         """The invite an invitation token stands for (``response["data"]``). The token is
         never logged or shown in error messages."""
         response = await self._get("/invite/service/check/{token}", token=token)
-        return response["data"]
+        return unwrap(response, "data", Invite)
 
     async def cancel_invited_user(self, service_id: str, invited_user_id: str) -> None:
         """Cancel the invite. Needs an acting user (raises

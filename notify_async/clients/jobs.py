@@ -8,11 +8,13 @@ commas, so the order never mattered to it), which makes requests reproducible.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any, Final
+from collections.abc import Iterable
+from typing import Final
 
 from notify_async.cache import cached, invalidates
 from notify_async.clients._base import BaseClient
+from notify_async.clients._shape import expect, unwrap
+from notify_async.types import Job, JobResponse, JobsPage, ScheduledJobStats, UploadsPage
 
 Statuses = Iterable[str]
 
@@ -63,9 +65,12 @@ class JobApiClient(BaseClient):
         {FINISHED_JOB_STATUS, FINISHED_ALL_NOTIFICATIONS_CREATED_JOB_STATUS}
     )
 
-    async def get_job(self, service_id: str, job_id: str) -> Any:
+    async def get_job(self, service_id: str, job_id: str) -> JobResponse:
         """The job (``{"data": {...}}``, as the API answers)."""
-        return await self._get(_JOBS_PATH + "/{job_id}", {}, service_id=service_id, job_id=job_id)
+        response = await self._get(
+            _JOBS_PATH + "/{job_id}", {}, service_id=service_id, job_id=job_id
+        )
+        return expect(response, JobResponse)
 
     async def get_jobs(
         self,
@@ -75,8 +80,9 @@ class JobApiClient(BaseClient):
         contact_list_id: str | None = None,
         statuses: Statuses | None = None,
         page: int = 1,
-    ) -> Any:
-        """One page of the service's jobs (the API's JSON: ``data``, ``links``, ...).
+    ) -> JobsPage:
+        """One page of the service's jobs (the API's JSON: ``data``, ``links``, ...);
+        :meth:`iter_jobs` follows the pages.
 
         Filters left as None are not sent; ``statuses`` is sent as one sorted, comma-separated
         value (see :func:`join_statuses`).
@@ -87,17 +93,19 @@ class JobApiClient(BaseClient):
             "statuses": None if statuses is None else join_statuses(statuses),
             "contact_list_id": contact_list_id,
         }
-        return await self._get(_JOBS_PATH, params, service_id=service_id)
+        return expect(await self._get(_JOBS_PATH, params, service_id=service_id), JobsPage)
 
     async def get_uploads(
         self, service_id: str, limit_days: int | None = None, page: int = 1
-    ) -> Any:
-        """One page of the service's uploads (jobs and uploaded letters)."""
-        return await self._get(
+    ) -> UploadsPage:
+        """One page of the service's uploads (jobs and uploaded letters);
+        :meth:`iter_uploads` follows the pages."""
+        response = await self._get(
             "/service/{service_id}/upload",
             {"page": page, "limit_days": limit_days},
             service_id=service_id,
         )
+        return expect(response, UploadsPage)
 
     async def has_sent_previously(
         self,
@@ -108,7 +116,7 @@ class JobApiClient(BaseClient):
     ) -> bool:
         """Whether a job of today (``limit_days=0``) that was not cancelled already used this
         template version and file name (the admin's duplicate-upload warning)."""
-        jobs = (await self.get_jobs(service_id, limit_days=0))["data"]
+        jobs = unwrap(await self.get_jobs(service_id, limit_days=0), "data", list[Job])
         wanted = (template_id, template_version, original_file_name)
         return any(
             (job["template"], job["template_version"], job["original_file_name"]) == wanted
@@ -124,7 +132,7 @@ class JobApiClient(BaseClient):
         statuses: Statuses | None = None,
         contact_list_id: str | None = None,
         limit_days: int | None = None,
-    ) -> Any:
+    ) -> JobsPage:
         """One page of jobs with ``statuses`` (all but scheduled and cancelled ones when
         ``statuses`` is empty or None)."""
         return await self.get_jobs(
@@ -135,27 +143,28 @@ class JobApiClient(BaseClient):
             limit_days=limit_days,
         )
 
-    async def get_immediate_jobs(self, service_id: str) -> Any:
+    async def get_immediate_jobs(self, service_id: str) -> list[Job]:
         """The jobs of the last 7 days that were not scheduled or cancelled (a list)."""
         response = await self.get_jobs(
             service_id, limit_days=7, statuses=self.NON_SCHEDULED_JOB_STATUSES
         )
-        return response["data"]
+        return unwrap(response, "data", list[Job])
 
-    async def get_scheduled_jobs(self, service_id: str) -> list[Mapping[str, Any]]:
+    async def get_scheduled_jobs(self, service_id: str) -> list[Job]:
         """The scheduled jobs, latest ``scheduled_for`` first."""
         response = await self.get_jobs(service_id, statuses=[self.SCHEDULED_JOB_STATUS])
-        jobs: list[Mapping[str, Any]] = response["data"]
-        return sorted(jobs, key=lambda job: job["scheduled_for"], reverse=True)
+        jobs = unwrap(response, "data", list[Job])
+        return sorted(jobs, key=lambda job: job["scheduled_for"] or "", reverse=True)
 
-    async def get_scheduled_job_stats(self, service_id: str) -> Any:
+    async def get_scheduled_job_stats(self, service_id: str) -> ScheduledJobStats:
         """How many jobs are scheduled and when the next one is due."""
-        return await self._get(_JOBS_PATH + "/scheduled-job-stats", service_id=service_id)
+        response = await self._get(_JOBS_PATH + "/scheduled-job-stats", service_id=service_id)
+        return expect(response, ScheduledJobStats)
 
     @cached("has_jobs-{service_id}")
     async def has_jobs(self, service_id: str) -> bool:
         """Whether the service has any job; cached (``has_jobs-{service_id}``) as true/false."""
-        return bool((await self.get_jobs(service_id))["data"])
+        return bool(unwrap(await self.get_jobs(service_id), "data", list[Job]))
 
     async def create_job(
         self,
@@ -163,7 +172,7 @@ class JobApiClient(BaseClient):
         service_id: str,
         scheduled_for: str | None = None,
         contact_list_id: str | None = None,
-    ) -> Any:
+    ) -> JobResponse:
         """Start (or schedule, with ``scheduled_for``) the job of an uploaded file ``job_id``.
 
         Needs an acting user (``request_context(user_id=...)``; raises
@@ -177,22 +186,25 @@ class JobApiClient(BaseClient):
             body["scheduled_for"] = scheduled_for
         if contact_list_id:
             body["contact_list_id"] = contact_list_id
-        response = await self._post(_JOBS_PATH, body, service_id=service_id)
+        response = expect(await self._post(_JOBS_PATH, body, service_id=service_id), JobResponse)
         key = f"has_jobs-{service_id}"
         await self._cache.delete_quietly([key])
         await self._cache.put(key, True)
         return response
 
     @invalidates("has_jobs-{service_id}")
-    async def cancel_job(self, service_id: str, job_id: str) -> Any:
-        """Cancel a scheduled job."""
-        return await self._post(
+    async def cancel_job(self, service_id: str, job_id: str) -> JobResponse:
+        """Cancel a scheduled job; returns it."""
+        response = await self._post(
             _JOBS_PATH + "/{job_id}/cancel", {}, service_id=service_id, job_id=job_id
         )
+        return expect(response, JobResponse)
 
     @invalidates("has_jobs-{service_id}")
-    async def cancel_letter_job(self, service_id: str, job_id: str) -> Any:
-        """Cancel a letter job that has not been printed yet."""
-        return await self._post(
+    async def cancel_letter_job(self, service_id: str, job_id: str) -> int:
+        """Cancel a letter job that has not been printed yet; returns how many letters were
+        cancelled."""
+        response = await self._post(
             _JOBS_PATH + "/{job_id}/cancel-letter-job", {}, service_id=service_id, job_id=job_id
         )
+        return expect(response, int)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from notify_async.cache import invalidates
 from notify_async.clients._base import BaseClient
+from notify_async.clients._shape import expect
+from notify_async.types import LetterAttachment
 
 # Attachments show in the service's templates, so writes clear the cached templates.
 _TEMPLATES = "service-{service_id}-templates"
@@ -18,11 +18,12 @@ class LetterAttachmentClient(BaseClient):
     Errors: as every sub-client (see :class:`~notify_async.clients._base.BaseClient`).
     """
 
-    async def get_letter_attachment(self, letter_attachment_id: str) -> Any:
+    async def get_letter_attachment(self, letter_attachment_id: str) -> LetterAttachment:
         """One letter attachment."""
-        return await self._get(
+        response = await self._get(
             "/letter-attachment/{letter_attachment_id}", letter_attachment_id=letter_attachment_id
         )
+        return expect(response, LetterAttachment)
 
     @invalidates(_TEMPLATES, patterns=_TEMPLATE_PATTERN)
     async def create_letter_attachment(
@@ -33,7 +34,7 @@ class LetterAttachmentClient(BaseClient):
         page_count: int,
         template_id: str,
         service_id: str,
-    ) -> Any:
+    ) -> LetterAttachment:
         """Attach an uploaded PDF (``upload_id``) to a letter template.
 
         ``created_by_id`` is the acting user; raises
@@ -49,18 +50,18 @@ class LetterAttachmentClient(BaseClient):
             "template_id": str(template_id),
             "created_by_id": str(self._acting_user()),
         }
-        return await self._post("/letter-attachment", body)
+        return expect(await self._post("/letter-attachment", body), LetterAttachment)
 
     @invalidates(_TEMPLATES, patterns=_TEMPLATE_PATTERN)
     async def archive_letter_attachment(
         self, *, letter_attachment_id: str, user_id: str, service_id: str
-    ) -> Any:
+    ) -> None:
         """Archive an attachment; ``user_id`` is sent as ``archived_by``.
 
         ``service_id`` only names the cache entries cleared. Also raises
         :class:`~notify_async.errors.CacheInvalidationError` if they cannot be cleared.
         """
-        return await self._post(
+        await self._post(
             "/letter-attachment/{letter_attachment_id}/archive",
             {"archived_by": str(user_id)},
             letter_attachment_id=letter_attachment_id,

@@ -6,6 +6,15 @@ import datetime as dt
 from typing import Any
 
 from notify_async.clients._base import BaseClient
+from notify_async.clients._shape import expect, optional, unwrap
+from notify_async.types import (
+    CsvNotificationsPage,
+    JSONObject,
+    LetterPreview,
+    Notification,
+    NotificationCreated,
+    NotificationsPage,
+)
 
 _SERVICE_NOTIFICATIONS = "/service/{service_id}/notifications"
 _JOB_NOTIFICATIONS = "/service/{service_id}/job/{job_id}/notifications"
@@ -36,8 +45,9 @@ class NotificationApiClient(BaseClient):
         include_from_test_key: bool | None = None,
         to: str | None = None,
         include_one_off: bool | None = None,
-    ) -> Any:
-        """One page of the service's notifications (or of one job's, with ``job_id``).
+    ) -> NotificationsPage:
+        """One page of the service's notifications (or of one job's, with ``job_id``);
+        :meth:`iter_notifications_for_service` follows the pages.
 
         Filters left as None are not sent; a list filter becomes repeated query keys (an array
         in a JSON body). ``limit_days`` applies only without ``job_id``. When ``to`` (a search
@@ -67,8 +77,10 @@ class NotificationApiClient(BaseClient):
         if not job_id and limit_days is not None:
             filters["limit_days"] = limit_days
         if to:
-            return await self._post(path, filters, service_id=service_id, job_id=job_id)
-        return await self._get(path, filters, service_id=service_id, job_id=job_id)
+            response = await self._post(path, filters, service_id=service_id, job_id=job_id)
+        else:
+            response = await self._get(path, filters, service_id=service_id, job_id=job_id)
+        return expect(response, NotificationsPage)
 
     async def get_notifications_for_service_for_csv(
         self,
@@ -80,7 +92,7 @@ class NotificationApiClient(BaseClient):
         page: int | None = None,
         page_size: int | None = None,
         limit_days: int | None = None,
-    ) -> Any:
+    ) -> CsvNotificationsPage:
         """One page of notifications formatted for a CSV report, of one job (``job_id``) or of
         the whole service (then limited to ``limit_days``); filters left as None are not
         sent."""
@@ -93,13 +105,15 @@ class NotificationApiClient(BaseClient):
         }
         if job_id:
             params["format_for_csv"] = True
-            return await self._get(
+            response = await self._get(
                 _JOB_NOTIFICATIONS, params, service_id=service_id, job_id=job_id
             )
-        params["limit_days"] = limit_days
-        return await self._get(
-            _SERVICE_NOTIFICATIONS + "/csv", params, service_id=service_id
-        )
+        else:
+            params["limit_days"] = limit_days
+            response = await self._get(
+                _SERVICE_NOTIFICATIONS + "/csv", params, service_id=service_id
+            )
+        return expect(response, CsvNotificationsPage)
 
     async def send_notification(
         self,
@@ -109,7 +123,7 @@ class NotificationApiClient(BaseClient):
         recipient: str,
         personalisation: dict[str, Any] | None,
         sender_id: str | None,
-    ) -> Any:
+    ) -> NotificationCreated:
         """Send a one-off message from a template to ``recipient`` (sent as ``to``), with the
         e-mail reply-to or SMS sender ``sender_id`` when given.
 
@@ -121,9 +135,10 @@ class NotificationApiClient(BaseClient):
         )
         if sender_id:
             body["sender_id"] = sender_id
-        return await self._post(
+        response = await self._post(
             "/service/{service_id}/send-notification", body, service_id=service_id
         )
+        return expect(response, NotificationCreated)
 
     async def send_precompiled_letter(
         self,
@@ -132,7 +147,7 @@ class NotificationApiClient(BaseClient):
         file_id: str,
         postage: str,
         recipient_address: str,
-    ) -> Any:
+    ) -> NotificationCreated:
         """Send an uploaded PDF letter (``file_id``). Needs an acting user (raises
         :class:`~notify_async.errors.MissingActingUserError` otherwise)."""
         body = self._with_created_by(
@@ -143,67 +158,72 @@ class NotificationApiClient(BaseClient):
                 "recipient_address": recipient_address,
             }
         )
-        return await self._post(
+        response = await self._post(
             "/service/{service_id}/send-pdf-letter", body, service_id=service_id
         )
+        return expect(response, NotificationCreated)
 
-    async def get_notification(self, service_id: str, notification_id: str) -> Any:
+    async def get_notification(self, service_id: str, notification_id: str) -> Notification:
         """One notification of the service."""
-        return await self._get(
+        response = await self._get(
             _SERVICE_NOTIFICATIONS + "/{notification_id}",
             service_id=service_id,
             notification_id=notification_id,
         )
+        return expect(response, Notification)
 
     async def get_notification_letter_preview(
         self, service_id: str, notification_id: str, file_type: str, page: int | None = None
-    ) -> Any:
+    ) -> LetterPreview:
         """A letter notification's preview (``file_type`` ``pdf`` or ``png``; for a PNG, the
         1-based ``page``). ``page`` is sent as an encoded query parameter (the original pasted
         it into the URL); a falsy page is not sent."""
-        return await self._get(
+        response = await self._get(
             "/service/{service_id}/template/preview/{notification_id}/{file_type}",
             {"page": page} if page else None,
             service_id=service_id,
             notification_id=notification_id,
             file_type=file_type,
         )
+        return expect(response, LetterPreview)
 
     async def update_notification_to_cancelled(
         self, service_id: str, notification_id: str
-    ) -> Any:
-        """Cancel a letter that has not been printed yet."""
-        return await self._post(
+    ) -> Notification:
+        """Cancel a letter that has not been printed yet; returns the notification."""
+        response = await self._post(
             _SERVICE_NOTIFICATIONS + "/{notification_id}/cancel",
             {},
             service_id=service_id,
             notification_id=notification_id,
         )
+        return expect(response, Notification)
 
     async def get_notification_status_by_service(
         self, start_date: dt.date | str, end_date: dt.date | str
-    ) -> Any:
+    ) -> list[JSONObject]:
         """Monthly notification counts per service between the two dates (platform admin).
 
         The original's path had no leading slash; both resolve below the base URL's path.
         """
-        return await self._get(
+        response = await self._get(
             "/service/monthly-data-by-service",
             {"start_date": str(start_date), "end_date": str(end_date)},
         )
+        return expect(response, list[JSONObject])
 
-    async def get_notification_count_for_job_id(self, *, service_id: str, job_id: str) -> Any:
+    async def get_notification_count_for_job_id(self, *, service_id: str, job_id: str) -> int:
         """How many notifications the job has created so far (``response["count"]``)."""
         response = await self._get(
             "/service/{service_id}/job/{job_id}/notification_count",
             service_id=service_id,
             job_id=job_id,
         )
-        return response["count"]
+        return unwrap(response, "count", int)
 
     async def get_notifications_count_for_service(
         self, service_id: str, template_type: str | None, limit_days: int | None
-    ) -> Any:
+    ) -> int | None:
         """How many notifications of ``template_type`` the service sent in the last
         ``limit_days`` days (None when the API's answer has no count)."""
         response = await self._get(
@@ -211,4 +231,4 @@ class NotificationApiClient(BaseClient):
             {"template_type": template_type, "limit_days": limit_days},
             service_id=service_id,
         )
-        return response.get("notifications_sent_count")
+        return optional(response, "notifications_sent_count", int)

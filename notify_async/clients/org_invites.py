@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from notify_async.clients._base import BaseClient
+from notify_async.clients._shape import unwrap
+from notify_async.types import OrgInvite
 
 _INVITE = "/organisation/{org_id}/invite/{invited_user_id}"
 
@@ -22,7 +24,7 @@ class OrgInviteApiClient(BaseClient):
 
     async def create_invite(
         self, invite_from_id: str, org_id: str, email_address: str, permissions: Any
-    ) -> Any:
+    ) -> OrgInvite:
         """Invite ``email_address`` to the organisation; returns the invite (``response["data"]``).
 
         ``permissions`` (organisation permission names such as ``can_make_services_live``) are
@@ -39,35 +41,37 @@ class OrgInviteApiClient(BaseClient):
             }
         )
         response = await self._post("/organisation/{org_id}/invite", body, org_id=org_id)
-        return response["data"]
+        return unwrap(response, "data", OrgInvite)
 
-    async def get_invites_for_organisation(self, org_id: str) -> Any:
+    async def get_invites_for_organisation(self, org_id: str) -> list[OrgInvite]:
         """The organisation's invites (``response["data"]``)."""
         response = await self._get("/organisation/{org_id}/invite", org_id=org_id)
-        return response["data"]
+        return unwrap(response, "data", list[OrgInvite])
 
-    async def get_invited_user_for_org(self, org_id: str, invited_org_user_id: str) -> Any:
+    async def get_invited_user_for_org(
+        self, org_id: str, invited_org_user_id: str
+    ) -> OrgInvite:
         """One invite of the organisation (``response["data"]``)."""
         response = await self._get(
             "/organisation/{org_id}/invite/{invited_org_user_id}",
             org_id=org_id,
             invited_org_user_id=invited_org_user_id,
         )
-        return response["data"]
+        return unwrap(response, "data", OrgInvite)
 
-    async def get_invited_user(self, invited_user_id: str) -> Any:
+    async def get_invited_user(self, invited_user_id: str) -> OrgInvite:
         """One organisation invite by id (``response["data"]``). The id must be a UUID: the
         API routes any other value to its token check instead."""
         response = await self._get(
             "/invite/organisation/{invited_user_id}", invited_user_id=invited_user_id
         )
-        return response["data"]
+        return unwrap(response, "data", OrgInvite)
 
-    async def check_token(self, token: str) -> Any:
+    async def check_token(self, token: str) -> OrgInvite:
         """The organisation invite a token stands for (``response["data"]``). The token is
         never logged or shown in error messages."""
         response = await self._get("/invite/organisation/check/{token}", token=token)
-        return response["data"]
+        return unwrap(response, "data", OrgInvite)
 
     async def cancel_invited_user(self, org_id: str, invited_user_id: str) -> None:
         """Cancel the invite. Needs an acting user (raises

@@ -13,8 +13,18 @@ from notify_async._transport import Transport
 from notify_async.cache import RequestCache, cached, invalidates
 from notify_async.clients._base import BaseClient
 from notify_async.clients._go_live import NextStepsRenderer, default_next_steps_body
+from notify_async.clients._shape import expect, unwrap
 from notify_async.config import ClientConfig
 from notify_async.errors import HTTPError, InvalidArgumentError
+from notify_async.types import (
+    EmailBranding,
+    LetterBranding,
+    Organisation,
+    OrganisationSearchResponse,
+    OrganisationSummary,
+    ServicesAndUsage,
+    ServiceSummary,
+)
 
 __all__ = ["NextStepsRenderer", "OrganisationsClient", "default_next_steps_body"]
 
@@ -53,49 +63,51 @@ class OrganisationsClient(BaseClient):
     # --- organisations ------------------------------------------------------------------------
 
     @cached("organisations")
-    async def get_organisations(self) -> Any:
+    async def get_organisations(self) -> list[OrganisationSummary]:
         """Every organisation (cached under ``organisations``)."""
-        return await self._get("/organisations")
+        return expect(await self._get("/organisations"), list[OrganisationSummary])
 
     @cached("domains")
-    async def get_domains(self) -> list[Any]:
+    async def get_domains(self) -> list[str]:
         """Every organisation's domains in one flat list, in organisation order (cached under
         ``domains``; reads the organisations through :meth:`get_organisations`, itself cached)."""
         organisations = await self.get_organisations()
         return [domain for organisation in organisations for domain in organisation["domains"]]
 
-    async def get_organisation(self, org_id: str) -> Any:
+    async def get_organisation(self, org_id: str) -> Organisation:
         """One organisation."""
-        return await self._get("/organisations/{org_id}", org_id=org_id)
+        return expect(await self._get("/organisations/{org_id}", org_id=org_id), Organisation)
 
     @cached("organisation-{org_id}-name")
-    async def get_organisation_name(self, org_id: str) -> Any:
+    async def get_organisation_name(self, org_id: str) -> str:
         """The organisation's name (cached under ``organisation-{org_id}-name``)."""
         organisation = await self.get_organisation(org_id)
-        return organisation["name"]
+        return unwrap(organisation, "name", str)
 
-    async def get_organisation_by_domain(self, domain: str) -> Any:
+    async def get_organisation_by_domain(self, domain: str) -> Organisation | None:
         """The organisation that owns e-mail ``domain``, or None when the API answers 404.
 
         The domain is sent as an encoded query parameter (the original pasted it into the URL
         unencoded). Other error statuses are raised.
         """
         try:
-            return await self._get("/organisations/by-domain", {"domain": domain})
+            response = await self._get("/organisations/by-domain", {"domain": domain})
         except HTTPError as error:
             if error.status_code == 404:
                 return None
             raise
+        return expect(response, Organisation)
 
-    async def search(self, name: str) -> Any:
+    async def search(self, name: str) -> OrganisationSearchResponse:
         """Organisations whose name matches ``name`` (sent as an encoded query parameter; the
         original pasted it into the URL unencoded)."""
-        return await self._get("/organisations/search", {"name": name})
+        response = await self._get("/organisations/search", {"name": name})
+        return expect(response, OrganisationSearchResponse)
 
     @invalidates("organisations")
     async def create_organisation(
         self, name: str, crown: bool | None, organisation_type: str, agreement_signed: bool | None
-    ) -> Any:
+    ) -> Organisation:
         """Create an organisation and return the API's answer."""
         body = {
             "name": name,
@@ -103,7 +115,7 @@ class OrganisationsClient(BaseClient):
             "organisation_type": organisation_type,
             "agreement_signed": agreement_signed,
         }
-        return await self._post("/organisations", body)
+        return expect(await self._post("/organisations", body), Organisation)
 
     @invalidates(
         "domains",
@@ -114,77 +126,76 @@ class OrganisationsClient(BaseClient):
     )
     async def update_organisation(
         self, org_id: str, cached_service_ids: Iterable[str] | None = None, **kwargs: Any
-    ) -> Any:
+    ) -> None:
         """Change the organisation's fields: every extra keyword argument is sent as the body.
 
         ``cached_service_ids`` is never sent: after the change, the cached ``service-<id>`` of
         each of these services is deleted (ids used as given; a cache error is only logged).
         """
-        response = await self._post("/organisations/{org_id}", kwargs, org_id=org_id)
+        await self._post("/organisations/{org_id}", kwargs, org_id=org_id)
         if cached_service_ids:
             await self._cache.delete_quietly([f"service-{sid}" for sid in cached_service_ids])
-        return response
 
     @invalidates("service-{service_id}", "live-service-and-organisation-counts", "organisations")
-    async def update_service_organisation(self, service_id: str, org_id: str) -> Any:
+    async def update_service_organisation(self, service_id: str, org_id: str) -> None:
         """Move the service into the organisation (note the argument order)."""
-        return await self._post(
+        await self._post(
             "/organisations/{org_id}/service", {"service_id": service_id}, org_id=org_id
         )
 
-    async def get_organisation_services(self, org_id: str) -> Any:
+    async def get_organisation_services(self, org_id: str) -> list[ServiceSummary]:
         """The organisation's services."""
-        return await self._get("/organisations/{org_id}/services", org_id=org_id)
+        response = await self._get("/organisations/{org_id}/services", org_id=org_id)
+        return expect(response, list[ServiceSummary])
 
     @invalidates("user-{user_id}")
-    async def remove_user_from_organisation(self, org_id: str, user_id: str) -> Any:
+    async def remove_user_from_organisation(self, org_id: str, user_id: str) -> None:
         """Remove the user from the organisation's team."""
-        return await self._delete(
+        await self._delete(
             "/organisations/{org_id}/users/{user_id}", org_id=org_id, user_id=user_id
         )
 
-    async def get_services_and_usage(self, org_id: str, year: int | str) -> Any:
+    async def get_services_and_usage(self, org_id: str, year: int | str) -> ServicesAndUsage:
         """The organisation's services with their usage in financial ``year``."""
-        return await self._get(
+        response = await self._get(
             "/organisations/{org_id}/services-with-usage", {"year": str(year)}, org_id=org_id
         )
+        return expect(response, ServicesAndUsage)
 
     @invalidates("organisations", "organisation-{org_id}-name", "domains")
-    async def archive_organisation(self, org_id: str) -> Any:
+    async def archive_organisation(self, org_id: str) -> None:
         """Archive the organisation."""
-        return await self._post("/organisations/{org_id}/archive", None, org_id=org_id)
+        await self._post("/organisations/{org_id}/archive", None, org_id=org_id)
 
     # --- branding pools -----------------------------------------------------------------------
 
-    async def _add_to_pool(self, kind: str, org_id: str, branding_ids: Any) -> Any:
-        return await self._post(_pool_path(kind), {"branding_ids": branding_ids}, org_id=org_id)
-
-    async def _get_pool(self, kind: str, org_id: str) -> Any:
-        response = await self._get(_pool_path(kind), org_id=org_id)
-        return response["data"]
+    async def _add_to_pool(self, kind: str, org_id: str, branding_ids: Any) -> None:
+        await self._post(_pool_path(kind), {"branding_ids": branding_ids}, org_id=org_id)
 
     async def _remove_from_pool(self, kind: str, org_id: str, branding_id: str) -> None:
         await self._delete(_pool_path(kind, item=True), org_id=org_id, branding_id=branding_id)
 
     @invalidates("organisation-{org_id}-email-branding-pool")
-    async def add_brandings_to_email_branding_pool(self, org_id: str, branding_ids: Any) -> Any:
+    async def add_brandings_to_email_branding_pool(self, org_id: str, branding_ids: Any) -> None:
         """Add e-mail brandings (a list of ids) to the organisation's pool."""
-        return await self._add_to_pool(_EMAIL, org_id, branding_ids)
+        await self._add_to_pool(_EMAIL, org_id, branding_ids)
 
     @invalidates("organisation-{org_id}-letter-branding-pool")
-    async def add_brandings_to_letter_branding_pool(self, org_id: str, branding_ids: Any) -> Any:
+    async def add_brandings_to_letter_branding_pool(self, org_id: str, branding_ids: Any) -> None:
         """Add letter brandings (a list of ids) to the organisation's pool."""
-        return await self._add_to_pool(_LETTER, org_id, branding_ids)
+        await self._add_to_pool(_LETTER, org_id, branding_ids)
 
     @cached("organisation-{org_id}-email-branding-pool")
-    async def get_email_branding_pool(self, org_id: str) -> Any:
+    async def get_email_branding_pool(self, org_id: str) -> list[EmailBranding]:
         """The organisation's e-mail branding pool (``response["data"]``, cached)."""
-        return await self._get_pool(_EMAIL, org_id)
+        response = await self._get(_pool_path(_EMAIL), org_id=org_id)
+        return unwrap(response, "data", list[EmailBranding])
 
     @cached("organisation-{org_id}-letter-branding-pool")
-    async def get_letter_branding_pool(self, org_id: str) -> Any:
+    async def get_letter_branding_pool(self, org_id: str) -> list[LetterBranding]:
         """The organisation's letter branding pool (``response["data"]``, cached)."""
-        return await self._get_pool(_LETTER, org_id)
+        response = await self._get(_pool_path(_LETTER), org_id=org_id)
+        return unwrap(response, "data", list[LetterBranding])
 
     @invalidates("organisation-{org_id}-email-branding-pool")
     async def remove_email_branding_from_pool(self, org_id: str, branding_id: str) -> None:

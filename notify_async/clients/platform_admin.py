@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from notify_async.clients._base import BaseClient
+from notify_async.clients._shape import expect
+from notify_async.types import FindByUuidResult, UsersListResponse
 
 
 class AdminApiClient(BaseClient):
@@ -13,9 +13,10 @@ class AdminApiClient(BaseClient):
     Errors: as every sub-client (see :class:`~notify_async.clients._base.BaseClient`).
     """
 
-    async def find_by_uuid(self, uuid_: str) -> Any:
+    async def find_by_uuid(self, uuid_: str) -> FindByUuidResult:
         """What the UUID identifies (a service, user, template, notification, ...)."""
-        return await self._post("/platform-admin/find-by-uuid", {"uuid": uuid_})
+        response = await self._post("/platform-admin/find-by-uuid", {"uuid": uuid_})
+        return expect(response, FindByUuidResult)
 
     async def fetch_users_list(
         self,
@@ -24,7 +25,7 @@ class AdminApiClient(BaseClient):
         logged_from_date: str | None = None,
         logged_to_date: str | None = None,
         take_part_in_research: bool | None = None,
-    ) -> Any:
+    ) -> UsersListResponse:
         """Users matching the filters; every filter is sent, unset ones as null."""
         body = {
             "created_start": created_from_date,
@@ -33,4 +34,4 @@ class AdminApiClient(BaseClient):
             "logged_in_end": logged_to_date,
             "take_part_in_research": take_part_in_research,
         }
-        return await self._post("/platform-admin/users-list", body)
+        return expect(await self._post("/platform-admin/users-list", body), UsersListResponse)

@@ -3,9 +3,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from notify_async.clients._base import BaseClient
+from notify_async.clients._shape import expect
 
 
 class ProtectedSenderIDApiClient(BaseClient):
@@ -14,6 +13,7 @@ class ProtectedSenderIDApiClient(BaseClient):
     Errors: as every sub-client (see :class:`~notify_async.clients._base.BaseClient`).
     """
 
-    async def get_check_sender_id(self, sender_id: str) -> Any:
+    async def get_check_sender_id(self, sender_id: str) -> bool:
         """Whether ``sender_id`` is protected (sent as an encoded query parameter)."""
-        return await self._get("/protected-sender-id/check", {"sender_id": sender_id})
+        response = await self._get("/protected-sender-id/check", {"sender_id": sender_id})
+        return expect(response, bool)

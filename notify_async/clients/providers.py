@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from notify_async.clients._base import BaseClient
+from notify_async.clients._shape import expect
+from notify_async.types import ProviderResponse, ProvidersResponse, ProviderVersionsResponse
 
 _ONE = "/provider-details/{provider_id}"
 
@@ -15,25 +15,26 @@ class ProviderClient(BaseClient):
     Errors: as every sub-client (see :class:`~notify_async.clients._base.BaseClient`).
     """
 
-    async def get_all_providers(self) -> Any:
+    async def get_all_providers(self) -> ProvidersResponse:
         """Every provider with its priority and activity."""
-        return await self._get("/provider-details")
+        return expect(await self._get("/provider-details"), ProvidersResponse)
 
-    async def get_provider_by_id(self, provider_id: str) -> Any:
+    async def get_provider_by_id(self, provider_id: str) -> ProviderResponse:
         """One provider."""
-        return await self._get(_ONE, provider_id=provider_id)
+        return expect(await self._get(_ONE, provider_id=provider_id), ProviderResponse)
 
-    async def get_provider_versions(self, provider_id: str) -> Any:
+    async def get_provider_versions(self, provider_id: str) -> ProviderVersionsResponse:
         """The provider's history of changes."""
-        return await self._get(_ONE + "/versions", provider_id=provider_id)
+        response = await self._get(_ONE + "/versions", provider_id=provider_id)
+        return expect(response, ProviderVersionsResponse)
 
     async def update_provider(
         self, provider_id: str, priority: int, reason: str | None = None
-    ) -> Any:
+    ) -> ProviderResponse:
         """Change the provider's priority (``reason`` is always sent, null when not given).
 
         Needs an acting user (``request_context(user_id=...)``); raises
         :class:`~notify_async.errors.MissingActingUserError` otherwise.
         """
         body = self._with_created_by({"priority": priority, "reason": reason})
-        return await self._post(_ONE, body, provider_id=provider_id)
+        return expect(await self._post(_ONE, body, provider_id=provider_id), ProviderResponse)

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from notify_async.clients._base import BaseClient
+from notify_async.clients._shape import expect, unwrap
+from notify_async.types import IdOnly, ReportRequestResponse
 
 
 class ReportRequestClient(BaseClient):
@@ -14,17 +16,20 @@ class ReportRequestClient(BaseClient):
     Errors: as every sub-client (see :class:`~notify_async.clients._base.BaseClient`).
     """
 
-    async def get_report_request(self, service_id: str, report_request_id: str) -> Any:
+    async def get_report_request(
+        self, service_id: str, report_request_id: str
+    ) -> ReportRequestResponse:
         """One report request and its status."""
-        return await self._get(
+        response = await self._get(
             "/service/{service_id}/report-request/{report_request_id}",
             service_id=service_id,
             report_request_id=report_request_id,
         )
+        return expect(response, ReportRequestResponse)
 
     async def create_report_request(
         self, service_id: str, report_type: str, data: Mapping[str, Any]
-    ) -> Any:
+    ) -> str:
         """Ask for a report; ``data`` (its parameters) is the JSON body as given. Returns the
         new request's id (``response["data"]["id"]``).
 
@@ -35,4 +40,4 @@ class ReportRequestClient(BaseClient):
             "/service/{service_id}/report-request", data,
             params={"report_type": report_type}, service_id=service_id,
         )
-        return response["data"]["id"]
+        return unwrap(unwrap(response, "data", IdOnly), "id", str)

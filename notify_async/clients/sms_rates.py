@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from notify_async import _constants as C
 from notify_async.cache import cached
 from notify_async.clients._base import BaseClient
+from notify_async.clients._shape import expect
+from notify_async.types import SmsRate
 
 
 class SMSRateApiClient(BaseClient):
@@ -16,10 +16,10 @@ class SMSRateApiClient(BaseClient):
     """
 
     @cached("sms-rate", ttl=C.SHORT_CACHE_TTL)
-    async def get_sms_rate(self) -> Any:
+    async def get_sms_rate(self) -> SmsRate:
         """The current SMS rate (cached for an hour).
 
         Sent to the canonical ``/sms-rate/``: the original relied on a 308 redirect from
         ``/sms-rate``, which httpx does not follow.
         """
-        return await self._get("/sms-rate/")
+        return expect(await self._get("/sms-rate/"), SmsRate)

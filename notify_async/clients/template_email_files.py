@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from notify_async.cache import invalidates
 from notify_async.clients._base import BaseClient
+from notify_async.clients._shape import expect
+from notify_async.types import TemplateEmailFileResponse
 
 _FILES = "/service/{service_id}/templates/{template_id}/template_email_files"
 
@@ -26,7 +26,7 @@ class TemplateEmailFileClient(BaseClient):
         created_by_id: str,
         retention_period: int = 26,
         validate_users_email: bool = True,
-    ) -> Any:
+    ) -> TemplateEmailFileResponse:
         """Record an uploaded file (``file_id``) as linked from the template.
 
         Like the original, this clears no cache (the file shows up once the template is next
@@ -39,13 +39,19 @@ class TemplateEmailFileClient(BaseClient):
             "retention_period": retention_period,
             "validate_users_email": bool(validate_users_email),
         }
-        return await self._post(_FILES, body, service_id=service_id, template_id=template_id)
+        response = await self._post(
+            _FILES, body, service_id=service_id, template_id=template_id
+        )
+        return expect(response, TemplateEmailFileResponse)
 
-    async def get_file_by_id(self, file_id: str, service_id: str, template_id: str) -> Any:
+    async def get_file_by_id(
+        self, file_id: str, service_id: str, template_id: str
+    ) -> TemplateEmailFileResponse:
         """One template e-mail file (note the argument order: file, service, template)."""
-        return await self._get(
+        response = await self._get(
             _FILES + "/{file_id}", service_id=service_id, template_id=template_id, file_id=file_id
         )
+        return expect(response, TemplateEmailFileResponse)
 
     @invalidates(patterns=("service-{service_id}-template-{template_id}*",))
     async def update_file(
@@ -58,7 +64,7 @@ class TemplateEmailFileClient(BaseClient):
         retention_period: int,
         validate_users_email: bool,
         pending: bool,
-    ) -> Any:
+    ) -> TemplateEmailFileResponse:
         """Change a file's link text, retention period, e-mail check and pending flag.
 
         Clears the template's cached versions; raises
@@ -70,10 +76,11 @@ class TemplateEmailFileClient(BaseClient):
             "validate_users_email": validate_users_email,
             "pending": pending,
         }
-        return await self._post(
+        response = await self._post(
             _FILES + "/{file_id}",
             body,
             service_id=service_id,
             template_id=template_id,
             file_id=file_id,
         )
+        return expect(response, TemplateEmailFileResponse)

@@ -7,12 +7,14 @@ from typing import Any
 
 from notify_async.cache import cached, invalidates
 from notify_async.clients._base import BaseClient
+from notify_async.clients._shape import unwrap
 from notify_async.errors import NotFoundError
+from notify_async.types import IdOnly, RootFolder, TemplateFolder
 
 _FOLDERS = "/service/{service_id}/template-folder"
 
 
-def root_folder() -> dict[str, Any]:
+def root_folder() -> RootFolder:
     """The synthetic top-level folder (a new dict each time, so callers may change it)."""
     return {"id": None, "name": "Templates", "parent_id": None}
 
@@ -31,20 +33,22 @@ class TemplateFolderAPIClient(BaseClient):
     @invalidates("service-{service_id}-template-folders")
     async def create_template_folder(
         self, service_id: str, name: str, parent_id: str | None = None
-    ) -> Any:
+    ) -> str:
         """Create a folder (at the top level when ``parent_id`` is None); returns its id."""
         response = await self._post(
             _FOLDERS, {"name": name, "parent_id": parent_id}, service_id=service_id
         )
-        return response["data"]["id"]
+        return unwrap(unwrap(response, "data", IdOnly), "id", str)
 
     @cached("service-{service_id}-template-folders")
-    async def get_template_folders(self, service_id: str) -> Any:
+    async def get_template_folders(self, service_id: str) -> list[TemplateFolder]:
         """Every folder of the service (``response["template_folders"]``, cached)."""
         response = await self._get(_FOLDERS, service_id=service_id)
-        return response["template_folders"]
+        return unwrap(response, "template_folders", list[TemplateFolder])
 
-    async def get_template_folder(self, service_id: str, folder_id: str | None) -> Any:
+    async def get_template_folder(
+        self, service_id: str, folder_id: str | None
+    ) -> TemplateFolder | RootFolder:
         """One folder, found in :meth:`get_template_folders` (so possibly from the cache).
 
         ``folder_id`` None means the top level: the synthetic folder

@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from notify_async.clients._base import BaseClient
+from notify_async.clients._shape import optional, unwrap
+from notify_async.types import MonthlyTemplateUsage, TemplateStatistics
 
 
 class TemplateStatisticsApiClient(BaseClient):
@@ -16,7 +16,7 @@ class TemplateStatisticsApiClient(BaseClient):
 
     async def get_template_statistics_for_service(
         self, service_id: str, limit_days: int | None = None
-    ) -> Any:
+    ) -> list[TemplateStatistics]:
         """Usage per template over the last ``limit_days`` days (the server's default when
         None); returns ``response["data"]``."""
         response = await self._get(
@@ -24,9 +24,11 @@ class TemplateStatisticsApiClient(BaseClient):
             {"limit_days": limit_days},
             service_id=service_id,
         )
-        return response["data"]
+        return unwrap(response, "data", list[TemplateStatistics])
 
-    async def get_monthly_template_usage_for_service(self, service_id: str, year: int) -> Any:
+    async def get_monthly_template_usage_for_service(
+        self, service_id: str, year: int
+    ) -> list[MonthlyTemplateUsage]:
         """Usage per template per month of the financial year starting in ``year``; returns
         ``response["stats"]``. (``year`` is sent as an encoded query parameter, not pasted
         into the URL as the original did.)"""
@@ -35,13 +37,15 @@ class TemplateStatisticsApiClient(BaseClient):
             {"year": year},
             service_id=service_id,
         )
-        return response["stats"]
+        return unwrap(response, "stats", list[MonthlyTemplateUsage])
 
-    async def get_last_used_date_for_template(self, service_id: str, template_id: str) -> Any:
+    async def get_last_used_date_for_template(
+        self, service_id: str, template_id: str
+    ) -> str | None:
         """When the template was last used (``response["last_date_used"]``, None if never)."""
         response = await self._get(
             "/service/{service_id}/template-statistics/last-used/{template_id}",
             service_id=service_id,
             template_id=template_id,
         )
-        return response["last_date_used"]
+        return optional(response, "last_date_used", str)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from notify_async.clients._base import BaseClient
+from notify_async.clients._shape import expect
+from notify_async.types import UploadedLettersPage
 
 
 class UploadApiClient(BaseClient):
@@ -15,13 +15,14 @@ class UploadApiClient(BaseClient):
 
     async def get_letters_by_service_and_print_day(
         self, service_id: str, *, letter_print_day: str, page: int = 1
-    ) -> Any:
+    ) -> UploadedLettersPage:
         """One page of the letters uploaded for printing on ``letter_print_day``
         (``YYYY-MM-DD``). ``page`` is sent as an encoded query parameter (the original
         pasted it into the URL)."""
-        return await self._get(
+        response = await self._get(
             "/service/{service_id}/upload/uploaded-letters/{letter_print_day}",
             {"page": page},
             service_id=service_id,
             letter_print_day=letter_print_day,
         )
+        return expect(response, UploadedLettersPage)

@@ -11,9 +11,16 @@ from typing import Any, Final
 
 from notify_async.cache import cached, invalidates
 from notify_async.clients._base import check_allowed
+from notify_async.clients._shape import expect, unwrap
 from notify_async.clients._user_auth import SerializableCredential, UserAuthMixin
 from notify_async.clients.invites import translate_permissions_from_ui_to_db
 from notify_async.errors import HTTPError, InvalidArgumentError
+from notify_async.types import (
+    OrganisationsAndServices,
+    User,
+    UserResponse,
+    UserSearchResponse,
+)
 
 __all__ = ["ALLOWED_ATTRIBUTES", "SerializableCredential", "UserApiClient"]
 
@@ -60,7 +67,7 @@ class UserApiClient(UserAuthMixin):
         mobile_number: str | None,
         password: str,
         auth_type: str,
-    ) -> Any:
+    ) -> User:
         """Create an account; returns the new user (``response["data"]``)."""
         body = {
             "name": name,
@@ -69,23 +76,23 @@ class UserApiClient(UserAuthMixin):
             "password": password,
             "auth_type": auth_type,
         }
-        return (await self._post("/user", body))["data"]
+        return unwrap(await self._post("/user", body), "data", User)
 
-    async def get_user(self, user_id: str) -> Any:
+    async def get_user(self, user_id: str) -> User:
         """The user (``response["data"]``), read through the ``user-{user_id}`` cache entry."""
-        return (await self._get_user(user_id))["data"]
+        return unwrap(await self._get_user(user_id), "data", User)
 
     @cached("user-{user_id}")
-    async def _get_user(self, user_id: str) -> Any:
+    async def _get_user(self, user_id: str) -> UserResponse:
         """The API's whole answer for the user (cached as ``user-{user_id}``)."""
-        return await self._get(_USER, user_id=user_id)
+        return expect(await self._get(_USER, user_id=user_id), UserResponse)
 
-    async def get_user_by_email(self, email_address: str) -> Any:
+    async def get_user_by_email(self, email_address: str) -> User:
         """The user with this address (sent in a POST body, never in the URL); raises
         :class:`~notify_async.errors.NotFoundError` when there is none."""
-        return (await self._post("/user/email", {"email": email_address}))["data"]
+        return unwrap(await self._post("/user/email", {"email": email_address}), "data", User)
 
-    async def get_user_by_email_or_none(self, email_address: str) -> Any:
+    async def get_user_by_email_or_none(self, email_address: str) -> User | None:
         """As :meth:`get_user_by_email`, but None when the API answers 404."""
         try:
             return await self.get_user_by_email(email_address)
@@ -95,7 +102,7 @@ class UserApiClient(UserAuthMixin):
             raise
 
     @invalidates("user-{user_id}")
-    async def update_user_attribute(self, user_id: str, **kwargs: Any) -> Any:
+    async def update_user_attribute(self, user_id: str, **kwargs: Any) -> User:
         """Change the attributes given as keyword arguments; returns the user.
 
         Only :data:`ALLOWED_ATTRIBUTES` may be given, and ``platform_admin`` only as ``False``
@@ -108,25 +115,27 @@ class UserApiClient(UserAuthMixin):
             raise InvalidArgumentError(
                 "update_user_attribute: platform_admin can only be set to False"
             )
-        return (await self._post(_USER, dict(kwargs), user_id=user_id))["data"]
+        return unwrap(await self._post(_USER, dict(kwargs), user_id=user_id), "data", User)
 
     @invalidates("user-{user_id}")
-    async def archive_user(self, user_id: str) -> Any:
+    async def archive_user(self, user_id: str) -> None:
         """Archive the user (a POST with no body)."""
-        return await self._post(_USER + "/archive", None, user_id=user_id)
+        await self._post(_USER + "/archive", None, user_id=user_id)
 
     @invalidates("user-{user_id}")
-    async def activate_user(self, user_id: str) -> Any:
-        """Activate a pending user (a POST with no body)."""
-        return await self._post(_USER + "/activate", None, user_id=user_id)
+    async def activate_user(self, user_id: str) -> UserResponse:
+        """Activate a pending user (a POST with no body); returns the user."""
+        return expect(await self._post(_USER + "/activate", None, user_id=user_id), UserResponse)
 
-    async def get_users_for_service(self, service_id: str) -> Any:
+    async def get_users_for_service(self, service_id: str) -> list[User]:
         """The service's team members (``response["data"]``)."""
-        return (await self._get("/service/{service_id}/users", service_id=service_id))["data"]
+        response = await self._get("/service/{service_id}/users", service_id=service_id)
+        return unwrap(response, "data", list[User])
 
-    async def get_users_for_organisation(self, org_id: str) -> Any:
+    async def get_users_for_organisation(self, org_id: str) -> list[User]:
         """The organisation's team members (``response["data"]``)."""
-        return (await self._get("/organisations/{org_id}/users", org_id=org_id))["data"]
+        response = await self._get("/organisations/{org_id}/users", org_id=org_id)
+        return unwrap(response, "data", list[User])
 
     @invalidates("service-{service_id}")
     @invalidates("service-{service_id}-template-folders")
@@ -154,7 +163,7 @@ class UserApiClient(UserAuthMixin):
     @invalidates("user-{user_id}")
     async def add_user_to_organisation(
         self, org_id: str, user_id: str, permissions: Iterable[str]
-    ) -> Any:
+    ) -> User:
         """Add the user to the organisation's team with ``permissions`` (organisation
         permission names, sent as ``[{"permission": ...}, ...]`` in the order given); returns
         the user."""
@@ -162,7 +171,7 @@ class UserApiClient(UserAuthMixin):
         response = await self._post(
             "/organisations/{org_id}/users/{user_id}", body, org_id=org_id, user_id=user_id
         )
-        return response["data"]
+        return unwrap(response, "data", User)
 
     @invalidates("service-{service_id}-template-folders")
     @invalidates("user-{user_id}")
@@ -200,11 +209,17 @@ class UserApiClient(UserAuthMixin):
             organisation_id=organisation_id,
         )
 
-    async def find_users_by_full_or_partial_email(self, email_address: str) -> Any:
+    async def find_users_by_full_or_partial_email(
+        self, email_address: str
+    ) -> UserSearchResponse:
         """Users whose address contains ``email_address`` (sent in a POST body, never in the
         URL)."""
-        return await self._post("/user/find-users-by-email", {"email": email_address})
+        response = await self._post("/user/find-users-by-email", {"email": email_address})
+        return expect(response, UserSearchResponse)
 
-    async def get_organisations_and_services_for_user(self, user_id: str) -> Any:
+    async def get_organisations_and_services_for_user(
+        self, user_id: str
+    ) -> OrganisationsAndServices:
         """The organisations and services the user belongs to."""
-        return await self._get(_USER + "/organisations-and-services", user_id=user_id)
+        response = await self._get(_USER + "/organisations-and-services", user_id=user_id)
+        return expect(response, OrganisationsAndServices)

@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from notify_async.errors import BadRequestError, HTTPError
+from tests.cases._answers import no_content
 from tests.harness import RESPONSE, USER_ID, Case, Req, sample_value
 
 SERVICE_ID = sample_value("service_id")
@@ -63,6 +64,9 @@ _NON_LATIN = {"normalised_service_name": ["Non-Latin characters"], "name": ["tak
 _SENDER_ERRORS = {"email_sender_local_part": ["Non-Latin characters"]}
 
 CASES: dict[str, list[Case]] = {
+    "remove_user_from_service": [no_content()],
+    "update_guest_list": [no_content()],
+    "redact_service_template": [no_content()],
     "get_service_statistics": [
         Case(id="server-default-days"),
         Case(kwargs={"limit_days": 30}, id="limit-days"),
@@ -104,8 +108,8 @@ CASES: dict[str, list[Case]] = {
         Case(kwargs={"count_as_live": False}, returns=RESPONSE, id="not-counted"),
     ],
     "archive_service": [
-        Case(id="with-cached-users"),
-        Case(kwargs={"cached_service_user_ids": []}, id="no-cached-users"),
+        Case(status=204, id="with-cached-users"),
+        Case(kwargs={"cached_service_user_ids": []}, status=204, id="no-cached-users"),
     ],
     "create_service_template": [
         Case(id="minimal"),

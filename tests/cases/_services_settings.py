@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.cases._answers import a_list, no_content
 from tests.harness import RESPONSE, Case, Req, sample_value
 
 SERVICE_ID = sample_value("service_id")
@@ -36,10 +37,13 @@ def _set_retention(current: list[dict[str, Any]], posts: list[Req], case_id: str
     )
 
 
-def _hand_query(name: str, value: str) -> list[Case]:
+def _hand_query(name: str, value: str, status: int = 200) -> list[Case]:
     """The default case plus one whose value needs percent-encoding (sent as one query value,
     where the original pasted it raw into the URL)."""
-    return [Case(id="plain"), Case(kwargs={name: value}, id="percent-encoded")]
+    return [
+        Case(status=status, id="plain"),
+        Case(kwargs={name: value}, status=status, id="percent-encoded"),
+    ]
 
 
 def _default_or_not() -> list[Case]:
@@ -47,6 +51,13 @@ def _default_or_not() -> list[Case]:
 
 
 CASES: dict[str, list[Case]] = {
+    "get_reply_to_email_addresses": [a_list()],
+    "get_letter_contacts": [a_list()],
+    "get_sms_senders": [a_list()],
+    "get_service_data_retention": [a_list()],
+    "get_returned_letter_summary": [a_list()],
+    "get_unsubscribe_reports_summary": [a_list()],
+    "update_service_data_retention": [no_content()],
     "get_inbound_sms": [
         Case(id="all-numbers"),
         Case(kwargs={"user_number": "447700900123"}, id="one-number"),
@@ -63,7 +74,7 @@ CASES: dict[str, list[Case]] = {
         Case(kwargs={"bearer_token": ""}, id="keeps-token"),
     ],
     "get_service_callback_api": _hand_query("callback_type", "delivery_status&x=1 #"),
-    "delete_service_callback_api": _hand_query("callback_type", "complaint?x=1&y=2"),
+    "delete_service_callback_api": _hand_query("callback_type", "complaint?x=1&y=2", 204),
     "get_returned_letters": _hand_query("reported_at", "2024-04-01 10:00&x=1"),
     "get_notification_count": [Case(requests=[], returns=0, id="no-counter")],
     "set_service_data_retention": [

@@ -7,9 +7,10 @@ from tests.harness import Case, Req
 CASES: dict[str, list[Case]] = {
     "get_all_complaints": [Case(id="first-page"), Case(args=(3,), id="page")],
     "get_complaint_count": [
-        Case(id="no-query"),
+        Case(response=[4], id="no-query"),
         Case(
             args=({"start_date": "2024-01-01", "end_date": "2024-01-31"},),
+            response=[4],
             requests=[
                 Req(
                     "GET",

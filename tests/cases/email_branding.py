@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from tests.cases._answers import no_content
 from tests.harness import Case, Req
 
 _EMPTY = {"logo": "", "alt_text": "", "text": "", "colour": ""}
 
 CASES: dict[str, list[Case]] = {
+    "archive_email_branding": [no_content()],
     # Fixed: the canonical trailing-slash path, not the 308 redirect the original relied on.
     "get_email_branding_name_for_alt_text": [
         Case(

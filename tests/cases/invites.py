@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.cases._answers import a_data_list
 from tests.harness import Case, sample_uuid
 
 _SERVICE = sample_uuid("service_id")
@@ -24,6 +25,7 @@ _INVITES = [
 ]
 
 CASES: dict[str, list[Case]] = {
+    "get_invites_for_service": [a_data_list()],
     "create_invite": [
         Case(
             kwargs={"permissions": ["send_messages", "manage_service", "view_activity", "other"]},

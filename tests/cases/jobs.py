@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from notify_async.clients.jobs import JobApiClient
+from tests.cases._answers import a_value
 from tests.harness import Case, Req, sample_uuid
 
 _SERVICE = sample_uuid("service_id")
@@ -36,6 +37,7 @@ _SCHEDULED = [
 ]
 
 CASES: dict[str, list[Case]] = {
+    "cancel_letter_job": [a_value(3)],
     "get_jobs": [
         Case(id="page-only"),
         Case(

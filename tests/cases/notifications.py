@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tests.cases._answers import a_list
 from tests.harness import Case, Req, sample_uuid
 
 _SERVICE = sample_uuid("service_id")
@@ -14,6 +15,7 @@ _FILTERS = {"page": 2, "page_size": 50, "status": ["delivered", "failed"], "incl
             "include_from_test_key": False, "count_pages": False, "template_type": "email"}
 
 CASES: dict[str, list[Case]] = {
+    "get_notification_status_by_service": [a_list()],
     "get_notifications_for_service": [
         Case(kwargs={"job_id": _JOB, "limit_days": 7, **_FILTERS}, variant=0,
              id="job-get-limit-days-ignored"),

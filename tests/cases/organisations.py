@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from notify_async.clients.organisations import default_next_steps_body
+from tests.cases._answers import a_data_list, a_list, no_content
 from tests.harness import RESPONSE, Case, Req, sample_uuid, sample_value
 
 _ORG = sample_uuid("org_id")
@@ -23,6 +24,15 @@ def _rendered(_template: str, **flags: Any) -> str:
 
 
 CASES: dict[str, list[Case]] = {
+    "get_organisations": [a_list()],
+    "get_organisation_services": [a_list()],
+    "get_email_branding_pool": [a_data_list()],
+    "get_letter_branding_pool": [a_data_list()],
+    "add_brandings_to_email_branding_pool": [no_content()],
+    "add_brandings_to_letter_branding_pool": [no_content()],
+    "update_service_organisation": [no_content()],
+    "remove_user_from_organisation": [no_content()],
+    "archive_organisation": [no_content()],
     "get_domains": [
         Case(
             response=[_ORGANISATIONS],  # a list is one answer per request
@@ -53,10 +63,11 @@ CASES: dict[str, list[Case]] = {
         ),
     ],
     "update_organisation": [
-        Case(id="no-fields"),
+        Case(status=204, id="no-fields"),
         Case(
             args=(_ORG, [sample_uuid("s1")]),
             kwargs={"name": "New name", "crown": False, "domains": ["new.gov.uk"]},
+            status=204,
             id="fields-as-body",
         ),
     ],

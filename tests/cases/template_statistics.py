@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from tests.cases._answers import ROWS
 from tests.harness import Case
 
 CASES: dict[str, list[Case]] = {
     "get_template_statistics_for_service": [
-        Case(id="server-default-days"),
-        Case(kwargs={"limit_days": 7}, id="limit-days"),
+        Case(response={"data": ROWS}, id="server-default-days"),
+        Case(kwargs={"limit_days": 7}, response={"data": ROWS}, id="limit-days"),
     ],
 }

@@ -7,6 +7,7 @@ from typing import Any
 
 import attrs
 
+from tests.cases._answers import a_data_list, no_content
 from tests.harness import ADMIN_URL, RESPONSE, Case, Req, sample_uuid
 
 _USER = sample_uuid("user_id")
@@ -49,6 +50,10 @@ def _refusal(status: int, message: str) -> Case:
 
 
 CASES: dict[str, list[Case]] = {
+    "archive_user": [no_content()],
+    "get_users_for_service": [a_data_list()],
+    "get_users_for_organisation": [a_data_list()],
+    "get_webauthn_credentials_for_user": [a_data_list()],
     "get_user_by_email_or_none": [
         Case(returns=RESPONSE["data"], id="found"),
         Case(status=404, response={"result": "error", "message": "Not found"}, returns=None,
