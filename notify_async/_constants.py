@@ -31,6 +31,14 @@ DEFAULT_MAX_IN_FLIGHT = 100
 #: Idle keep-alive connections kept, spread over the pools like ``max_connections``.
 DEFAULT_MAX_KEEPALIVE = 100
 
+#: Largest response body accepted, in bytes (after decompression); a larger one raises
+#: InvalidResponse without being read further or cached. The biggest real answers (reports,
+#: all organisations) are a few MiB.
+DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
+#: Longest path parameter accepted (ids are 36 characters); longer ones are refused before
+#: sending with InvalidArgumentError.
+MAX_PATH_PARAMETER_LENGTH = 1024
+
 # --- Retries ----------------------------------------------------------------------------------
 DEFAULT_MAX_ATTEMPTS = 3
 #: First backoff delay in seconds; doubles per attempt, then jittered.

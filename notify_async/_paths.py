@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 
+from notify_async import _constants as C
 from notify_async.errors import InvalidArgumentError
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
@@ -37,6 +38,11 @@ def _segment(name: str, value: object) -> str:
     text = value.isoformat() if isinstance(value, dt.date) else str(value)
     if text in ("", ".", "..") or "/" in text or "\\" in text:
         raise InvalidArgumentError(f"path parameter {name} is not a valid path segment")
+    if len(text) > C.MAX_PATH_PARAMETER_LENGTH:
+        raise InvalidArgumentError(
+            f"path parameter {name} is {len(text)} characters long; the longest accepted is "
+            f"{C.MAX_PATH_PARAMETER_LENGTH}"
+        )
     return quote(text, safe="")
 
 

@@ -1,41 +1,46 @@
 """The one place that sends HTTP.
 
-:class:`HttpSession` owns the shared ``httpx.AsyncClient`` (created lazily inside the running
-event loop, one per loop; its :class:`ShardedTransport` spreads connections over small pools) and
-the anyio limiter that caps requests in flight. :class:`Transport`
-turns one call into a request: path, query, JSON body, headers (auth and request context),
-retries with backoff, error mapping and one debug log line per attempt.
+:class:`Transport` turns one call into requests: path, query, JSON body, headers (auth and
+request context), retries with backoff, error mapping and one debug log line per attempt. The
+client and in-flight limiter come from the facade's :class:`~notify_async._session.HttpSession`.
+
+Time limits: ``timeout`` bounds each whole attempt (connecting, sending and reading the whole
+body, however slowly the server trickles it), and the retry policy's ``budget`` bounds the whole
+call, waits for a free slot and backoff delays included. A response body larger than
+``max_response_bytes`` is refused as it streams in, before it is buffered whole.
 """
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import email.utils
 import json
 import logging
 import random
-import ssl
-import sys
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from typing import Any
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, cast
 
 import anyio
 import httpx
 
-from notify_async._paths import encode_json, encode_query, format_path
+from notify_async._paths import QueryItems, encode_json, encode_query, format_path
 from notify_async._redact import display_path, redact_url
+from notify_async._session import HttpSession
+from notify_async._sharded import ShardedTransport
 from notify_async.config import ClientConfig, RetryPolicy
 from notify_async.context import USER_ID_HEADER, context_headers
 from notify_async.errors import (
     APIError,
     HTTPError,
+    InvalidArgumentError,
     InvalidResponse,
     TransportError,
     error_class_for,
     message_from_body,
 )
+
+__all__ = ["HttpSession", "ShardedTransport", "Transport"]
 
 logger = logging.getLogger("notify_async")
 
@@ -48,8 +53,9 @@ Sleep = Callable[[float], Awaitable[None]]
 
 class _HttpxLogRedactor(logging.Filter):
     """Redacts the URLs of the SDK's requests in httpx's own INFO log line ("HTTP Request: ..."),
-    which would otherwise show tokens and other values pasted into paths. URLs of other hosts
-    are left alone."""
+    which would otherwise show tokens and other values pasted into paths, and query values. URLs
+    of other hosts are left alone. Installed on httpx's logger when the first
+    :class:`Transport` is made, never at import."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -67,163 +73,45 @@ class _HttpxLogRedactor(logging.Filter):
 
 
 _httpx_redactor = _HttpxLogRedactor()
-logging.getLogger("httpx").addFilter(_httpx_redactor)
 
 
-def _loop_token() -> object:
-    """An object identifying the running event loop (asyncio loop or trio run)."""
-    try:
-        return asyncio.get_running_loop()
-    except RuntimeError:
-        pass
-    trio = sys.modules.get("trio")  # only trio can be running if it was never imported
-    if trio is not None:
-        try:
-            return trio.lowlevel.current_root_task()
-        except RuntimeError:
-            pass
-    raise RuntimeError("notify_async must be awaited inside a running asyncio or trio event loop")
+def _watch_httpx_log(base: str) -> None:
+    httpx_logger = logging.getLogger("httpx")
+    if _httpx_redactor not in httpx_logger.filters:
+        httpx_logger.addFilter(_httpx_redactor)
+    # httpx logs URLs in its normal form (lower-case host, no default port): match that.
+    _httpx_redactor.bases.add(str(httpx.URL(base + "/")))
 
 
-class HttpSession:
-    """The facade's one ``httpx.AsyncClient`` and in-flight limiter, shared by every sub-client.
+class _Answer:
+    """A response read whole (within the size cap): status, headers and body bytes."""
 
-    A caller-supplied client is used as it is and never closed here. Otherwise the session makes
-    its own on first use inside the running loop, with a :class:`ShardedTransport` that spreads
-    ``max_connections`` over small connection pools (see there for why). If the facade is later
-    used from another loop (a new notebook kernel loop, a new test), a fresh client and limiter
-    are made for it.
-    """
+    __slots__ = ("content", "headers", "status_code")
 
-    def __init__(self, config: ClientConfig, http_client: httpx.AsyncClient | None = None) -> None:
-        self._config = config
-        self._external = http_client
-        self._client: httpx.AsyncClient | None = None
-        self._ssl: ssl.SSLContext | None = None
-        self._limiter: anyio.CapacityLimiter | None = None
-        self._loop: object = None
-
-    def _bind(self) -> tuple[httpx.AsyncClient, anyio.CapacityLimiter]:
-        loop = _loop_token()
-        if self._limiter is None or self._loop is not loop:
-            self._loop = loop
-            self._limiter = anyio.CapacityLimiter(self._config.max_in_flight)
-            self._client = self._external or self._new_client()
-        assert self._client is not None
-        return self._client, self._limiter
-
-    def _new_client(self) -> httpx.AsyncClient:
-        cfg = self._config
-        if self._ssl is None:
-            self._ssl = httpx.create_ssl_context()
-        return httpx.AsyncClient(
-            transport=ShardedTransport(
-                max_connections=cfg.max_connections,
-                max_keepalive_connections=cfg.max_keepalive_connections,
-                connections_per_pool=cfg.connections_per_pool,
-                verify=self._ssl,
-            ),
-            timeout=httpx.Timeout(cfg.timeout, connect=cfg.connect_timeout),
-            follow_redirects=False,
-        )
-
-    async def send(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
-        """Send one request through the shared client, within the in-flight cap."""
-        client, limiter = self._bind()
-        async with limiter:
-            return await client.request(method, url, **kwargs)
-
-    async def aclose(self) -> None:
-        """Close the client this session created (never a caller-supplied one)."""
-        client = None if self._external else self._client
-        self._client, self._limiter, self._loop = None, None, None
-        if client is not None:
-            await client.aclose()
+    def __init__(self, status_code: int, headers: httpx.Headers, content: bytes) -> None:
+        self.status_code = status_code
+        self.headers = headers
+        self.content = content
 
 
-class ShardedTransport(httpx.AsyncBaseTransport):
-    """An httpx transport that spreads connections over several small httpcore pools.
-
-    httpcore's pool does work that grows with the square of its connections on every request
-    (encode/httpcore#1035), so one big pool collapses under load where several small ones do not
-    (``benchmarks/concurrency.py``, figures in docs/benchmarks.md). Each request goes to the
-    least busy pool; the pools share one SSL context. The facade still owns exactly one
-    ``httpx.AsyncClient``, whose transport this is.
-    """
-
-    def __init__(
-        self,
-        *,
-        max_connections: int,
-        max_keepalive_connections: int,
-        connections_per_pool: int,
-        verify: ssl.SSLContext | bool = True,
-    ) -> None:
-        count = -(-max_connections // connections_per_pool)
-        self._pools = [
-            httpx.AsyncHTTPTransport(
-                verify=verify,
-                limits=httpx.Limits(max_connections=size, max_keepalive_connections=keep),
-            )
-            for size, keep in zip(
-                _spread(max_connections, count),
-                _spread(max_keepalive_connections, count),
-                strict=True,
-            )
-        ]
-        self._busy = [0] * count
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        """Send ``request`` through the least busy pool. A request counts as busy until its
-        response body is closed (httpx reads the body after this returns)."""
-        busy = self._busy
-        index = busy.index(min(busy))
-        busy[index] += 1
-        try:
-            response = await self._pools[index].handle_async_request(request)
-        except BaseException:
-            busy[index] -= 1
-            raise
-        if isinstance(response.stream, httpx.AsyncByteStream):
-            response.stream = _ReleasingStream(response.stream, busy, index)
-        else:  # pragma: no cover - httpcore's responses always stream asynchronously
-            busy[index] -= 1
-        return response
-
-    async def aclose(self) -> None:
-        """Close every pool."""
-        for pool in self._pools:
-            await pool.aclose()
+class _TooLarge(Exception):
+    """The body went past ``max_response_bytes``."""
 
 
-class _ReleasingStream(httpx.AsyncByteStream):
-    """A response body that marks its pool one request less busy when it is closed."""
-
-    def __init__(self, stream: httpx.AsyncByteStream, busy: list[int], index: int) -> None:
-        self._stream = stream
-        self._busy = busy
-        self._index: int | None = index
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        async for chunk in self._stream:
-            yield chunk
-
-    async def aclose(self) -> None:
-        if self._index is not None:
-            self._busy[self._index] -= 1
-            self._index = None
-        await self._stream.aclose()
+def _scrubbed(exc: BaseException) -> BaseException:
+    """A copy of an httpx failure without its request (whose headers hold the bearer JWT), to
+    chain as the cause of the SDK's own error."""
+    if isinstance(exc, httpx.RequestError):
+        return type(exc)(str(exc))
+    if isinstance(exc, TimeoutError):
+        return TimeoutError("the attempt took longer than the client's timeout")
+    return type(exc)(*exc.args)
 
 
-def _spread(total: int, parts: int) -> list[int]:
-    """``total`` split into ``parts`` near-equal whole numbers (larger ones first)."""
-    return [total // parts + (i < total % parts) for i in range(parts)]
-
-
-def _retry_after(response: httpx.Response) -> float | None:
+def _retry_after(headers: httpx.Headers) -> float | None:
     """Seconds asked for by ``Retry-After`` (a number or an HTTP date); None when absent or
     unreadable (the normal backoff applies)."""
-    value = response.headers.get("Retry-After")
+    value = headers.get("Retry-After")
     if not value:
         return None
     try:
@@ -246,7 +134,7 @@ class Transport:
         session: the shared :class:`HttpSession`.
         base_url: the API's base URL; paths resolve below its own path.
         auth_headers: returns the ``Authorization`` (and any other fixed) headers per attempt.
-        retry: the :class:`RetryPolicy`.
+        config: the client's config (``timeout``, ``retry``, ``max_response_bytes``).
         send_user_id: whether to send ``X-Notify-User-Id`` from the request context.
         user_agent: the ``User-Agent`` header, or None for httpx's own.
         sleep, jitter, clock: injectable for tests (``jitter`` returns a float in [0, 1)).
@@ -258,7 +146,7 @@ class Transport:
         base_url: str,
         auth_headers: Callable[[], Mapping[str, str]],
         *,
-        retry: RetryPolicy,
+        config: ClientConfig,
         send_user_id: bool = True,
         user_agent: str | None = None,
         sleep: Sleep = anyio.sleep,
@@ -267,10 +155,11 @@ class Transport:
     ) -> None:
         self._session = session
         self._base = base_url.rstrip("/")
-        # httpx logs URLs in its normal form (lower-case host, no default port): match that.
-        _httpx_redactor.bases.add(str(httpx.URL(self._base + "/")))
+        _watch_httpx_log(self._base)
         self._auth_headers = auth_headers
-        self._retry = retry
+        self._retry: RetryPolicy = config.retry
+        self._timeout = config.timeout
+        self._max_bytes = config.max_response_bytes
         self._send_user_id = send_user_id
         self._static = {"Content-Type": "application/json"}
         if user_agent:
@@ -312,7 +201,9 @@ class Transport:
         :class:`~notify_async.errors.InvalidArgumentError` for bad input before sending,
         :class:`~notify_async.errors.HTTPError` (a status subclass) for an error status,
         :class:`~notify_async.errors.TransportError` when no response arrived after the
-        allowed retries, and :class:`~notify_async.errors.InvalidResponse` for a non-JSON body.
+        allowed retries (each attempt bounded by ``timeout``, the call by the retry budget),
+        and :class:`~notify_async.errors.InvalidResponse` for a body that is not JSON or is
+        larger than ``max_response_bytes``.
         """
         ids = path_params or {}
         url = self._base + format_path(template, ids)
@@ -325,33 +216,81 @@ class Transport:
         while True:
             attempt += 1
             sent_at = self.clock()
+            failure: BaseException | None = None
             try:
-                response = await self._session.send(
-                    method, url, params=query, content=content, headers=self._headers()
-                )
-            except httpx.RequestError as exc:  # TransportError, or a body it cannot decode
-                self._log(method, shown, type(exc).__name__, sent_at, attempt)
+                answer = await self._attempt(method, url, query, content, started)
+            except (httpx.RequestError, TimeoutError) as exc:  # no usable response
+                failure = exc
+            except _TooLarge:
+                raise InvalidResponse(
+                    f"response larger than max_response_bytes ({self._max_bytes})",
+                    status_code=200, method=method, path=shown,
+                ) from None
+            if failure is not None:
+                self._log(method, shown, type(failure).__name__, sent_at, attempt)
                 delay = self._backoff(attempt, None)
-                if (idempotent or isinstance(exc, _NOT_SENT)) and self._may_retry(
+                if (idempotent or isinstance(failure, _NOT_SENT)) and self._may_retry(
                     attempt, started, delay
                 ):
                     await self.sleep(delay)
                     continue
+                # Raised outside the except block, from a copy without the request: neither
+                # __cause__ nor __context__ leads to the request's headers (the bearer JWT).
                 raise TransportError(
-                    f"no response ({type(exc).__name__}) after {attempt} attempt(s)",
+                    f"no response ({type(failure).__name__}) after {attempt} attempt(s)",
                     method=method,
                     path=shown,
-                ) from exc
-            self._log(method, shown, response.status_code, sent_at, attempt)
-            status = response.status_code
+                ) from _scrubbed(failure)
+            self._log(method, shown, answer.status_code, sent_at, attempt)
+            status = answer.status_code
             if status >= 300:
                 if idempotent and status in self._retry.retry_statuses:
-                    delay = self._backoff(attempt, _retry_after(response))
+                    delay = self._backoff(attempt, _retry_after(answer.headers))
                     if self._may_retry(attempt, started, delay):
                         await self.sleep(delay)
                         continue
-                raise self._error(response, method, shown)
-            return self._decode(response, method, shown)
+                raise self._error(answer, method, shown)
+            return self._decode(answer, method, shown)
+
+    async def _attempt(
+        self,
+        method: str,
+        url: str,
+        query: QueryItems,
+        content: bytes | None,
+        started: float,
+    ) -> _Answer:
+        """One attempt: wait for a slot (within the budget), then send and read the whole
+        response within ``timeout`` (and the budget). Raises ``TimeoutError`` past either."""
+        client, limiter = await self._session.bind()
+        try:
+            request = client.build_request(
+                method, url, params=cast(Any, query), content=content, headers=self._headers()
+            )
+        except httpx.InvalidURL:
+            raise InvalidArgumentError("the request's URL is not valid (too long?)") from None
+        budget_left = self._retry.budget - (self.clock() - started)
+        with anyio.fail_after(max(budget_left, 0.0)):
+            async with limiter:
+                with anyio.fail_after(self._timeout):
+                    return await self._exchange(client, request)
+
+    async def _exchange(self, client: httpx.AsyncClient, request: httpx.Request) -> _Answer:
+        response = await client.send(request, stream=True)
+        try:
+            length = response.headers.get("Content-Length", "")
+            if length.isdigit() and int(length) > self._max_bytes:
+                raise _TooLarge
+            chunks: list[bytes] = []
+            size = 0
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > self._max_bytes:
+                    raise _TooLarge
+                chunks.append(chunk)
+        finally:
+            await response.aclose()
+        return _Answer(response.status_code, response.headers, b"".join(chunks))
 
     def _log(self, method: str, shown: str, outcome: object, sent_at: float, attempt: int) -> None:
         if logger.isEnabledFor(logging.DEBUG):
@@ -361,21 +300,21 @@ class Transport:
             )
 
     @staticmethod
-    def _decode(response: httpx.Response, method: str, shown: str) -> Any:
-        if response.status_code == 204:
+    def _decode(answer: _Answer, method: str, shown: str) -> Any:
+        if answer.status_code == 204:
             return None
         try:
-            return json.loads(response.content)
+            return json.loads(answer.content)
         except ValueError:
             raise InvalidResponse(
-                status_code=response.status_code, method=method, path=shown
+                status_code=answer.status_code, method=method, path=shown
             ) from None
 
     @staticmethod
-    def _error(response: httpx.Response, method: str, shown: str) -> APIError:
-        status = response.status_code
+    def _error(answer: _Answer, method: str, shown: str) -> APIError:
+        status = answer.status_code
         try:
-            body = json.loads(response.content)
+            body = json.loads(answer.content)
         except ValueError:
             body = None
         if status < 400:

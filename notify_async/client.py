@@ -114,7 +114,7 @@ class NotifyAdminClient:
             self._session,
             config.base_url,
             lambda: {"Authorization": f"Bearer {self._signer.token()}"},
-            retry=config.retry,
+            config=config,
             user_agent=config.user_agent,
         )
 
@@ -184,7 +184,7 @@ class NotifyAdminClient:
             self._session,
             cfg.document_download_url or "http://document-download.invalid",
             lambda: {"Authorization": f"Bearer {cfg.document_download_api_key}"},
-            retry=cfg.retry,
+            config=cfg,
             send_user_id=False,
         )
 

@@ -81,6 +81,9 @@ class ClientConfig:
     connections_per_pool: int = attrs.field(
         default=C.DEFAULT_CONNECTIONS_PER_POOL, validator=_positive
     )
+    max_response_bytes: int = attrs.field(
+        default=C.DEFAULT_MAX_RESPONSE_BYTES, validator=_positive
+    )
     token_reuse_seconds: float = attrs.field(
         default=C.DEFAULT_TOKEN_REUSE_SECONDS, validator=_positive
     )

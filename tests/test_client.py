@@ -12,7 +12,7 @@ import pytest
 import respx
 
 from notify_async import ClientConfig, NotifyAdminClient, RetryPolicy
-from notify_async._transport import ShardedTransport, _spread
+from notify_async._sharded import ShardedTransport, _spread
 from notify_async.cache import MemoryCache, NullCache
 from notify_async.cache.redis import RedisCache
 from notify_async.errors import ConfigurationError
@@ -36,24 +36,24 @@ def mock_api() -> respx.MockRouter:
 
 def test_no_http_client_exists_until_the_first_request() -> None:
     notify = NotifyAdminClient(BASE_URL, CLIENT_ID, SECRET)  # no event loop running here
-    assert notify._session._client is None
+    assert notify._session.current_client() is None
 
 
 async def test_the_first_request_creates_the_client_and_later_ones_share_it() -> None:
     async with make_client() as notify:
         with mock_api():
             await notify.status.get_status()
-            first = notify._session._client
+            first = notify._session.current_client()
             await notify.services.get_service(SERVICE)
             assert isinstance(first, httpx.AsyncClient)
-            assert notify._session._client is first
+            assert notify._session.current_client() is first
 
 
 async def test_aclose_closes_the_client_the_sdk_made() -> None:
     notify = make_client()
     with mock_api():
         await notify.status.get_status()
-    client = notify._session._client
+    client = notify._session.current_client()
     assert client is not None
     await notify.aclose()
     assert client.is_closed
@@ -69,7 +69,7 @@ async def test_a_callers_http_client_is_used_and_never_closed() -> None:
     async with httpx.AsyncClient(transport=httpx.MockTransport(server)) as http:
         async with make_client(http_client=http) as notify:
             assert await notify.status.get_status() == {"status": "ok"}
-            assert notify._session._client is http
+            assert notify._session.current_client() is http
         assert not http.is_closed
     assert [str(r.url) for r in seen] == [f"{BASE_URL}/_status"]
 
@@ -80,7 +80,7 @@ def test_a_new_event_loop_gets_a_new_http_client() -> None:
 
     async def call() -> Any:
         result = await notify.services.get_service(SERVICE)
-        clients.append(notify._session._client)
+        clients.append(notify._session.current_client())
         return result
 
     with mock_api() as router:
@@ -266,7 +266,7 @@ async def test_one_http_client_spreads_connections_over_small_pools_sharing_ssl(
     async with make_client(max_connections=5, connections_per_pool=2) as notify:
         with mock_api():
             await notify.status.get_status()
-        sharded = notify._session._client._transport  # type: ignore[union-attr]
+        sharded = notify._session.current_client()._transport  # type: ignore[union-attr]
         assert isinstance(sharded, ShardedTransport)
         pools = [transport._pool for transport in sharded._pools]
         assert [pool._max_connections for pool in pools] == [2, 2, 1]
@@ -291,7 +291,7 @@ async def test_each_request_goes_to_the_least_busy_pool() -> None:
                     tasks.start_soon(notify.status.get_status)
                 await anyio.wait_all_tasks_blocked()
                 assert arrived == 5
-                sharded = notify._session._client._transport  # type: ignore[union-attr]
+                sharded = notify._session.current_client()._transport  # type: ignore[union-attr]
                 assert sorted(sharded._busy) == [1, 2, 2]
                 release.set()
             assert sharded._busy == [0, 0, 0]

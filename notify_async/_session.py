@@ -1,0 +1,109 @@
+"""The facade's shared HTTP client: one ``httpx.AsyncClient`` and in-flight limiter per running
+event loop, and the process's one SSL context."""
+
+from __future__ import annotations
+
+import ssl
+import threading
+
+import anyio
+import anyio.to_thread
+import httpx
+
+from notify_async._loops import PerLoop
+from notify_async._sharded import ShardedTransport
+from notify_async.config import ClientConfig
+from notify_async.errors import ConfigurationError
+
+_OTHER_LOOP = (
+    "the http_client you passed is in use by another running event loop; an httpx.AsyncClient "
+    "works in one loop only: give each loop (thread) its own NotifyAdminClient, or let the SDK "
+    "make its own client (it makes one per loop)"
+)
+
+_ssl_context: ssl.SSLContext | None = None
+_ssl_lock = threading.Lock()
+
+
+def _load_ssl_context() -> ssl.SSLContext:
+    global _ssl_context
+    with _ssl_lock:
+        if _ssl_context is None:
+            _ssl_context = httpx.create_ssl_context()
+        return _ssl_context
+
+
+async def shared_ssl_context() -> ssl.SSLContext:
+    """The process's one verifying SSL context. Loading the CA bundle takes ~250 ms, so it is
+    done once per process, in a worker thread (never on the event loop)."""
+    if _ssl_context is not None:
+        return _ssl_context
+    return await anyio.to_thread.run_sync(_load_ssl_context)
+
+
+class _LoopHttp:
+    __slots__ = ("client", "limiter")
+
+    def __init__(self, client: httpx.AsyncClient, limiter: anyio.CapacityLimiter) -> None:
+        self.client = client
+        self.limiter = limiter
+
+
+class HttpSession:
+    """The facade's ``httpx.AsyncClient`` and in-flight limiter, shared by every sub-client.
+
+    A caller-supplied client is used as it is and never closed here; it can serve one running
+    event loop at a time (another loop using it at the same time gets a
+    :class:`~notify_async.errors.ConfigurationError`, never a hang). Otherwise the session makes
+    its own client on first use inside each running loop, with a :class:`ShardedTransport` that
+    spreads ``max_connections`` over small connection pools, and closes it inside that loop when
+    the loop ends (or on :meth:`aclose`): a facade can be used from a new notebook loop, a second
+    ``asyncio.run`` or several threads' loops at once without leaking sockets.
+    """
+
+    def __init__(self, config: ClientConfig, http_client: httpx.AsyncClient | None = None) -> None:
+        self._config = config
+        self._external = http_client
+        self._loops: PerLoop[_LoopHttp] = PerLoop(self._open, self._close)
+
+    async def bind(self) -> tuple[httpx.AsyncClient, anyio.CapacityLimiter]:
+        """The running loop's client and limiter (made on first use)."""
+        current = self._loops.current()
+        if current is None:
+            if self._external is None:
+                await shared_ssl_context()
+            current = self._loops.get()
+        return current.client, current.limiter
+
+    def current_client(self) -> httpx.AsyncClient | None:
+        """The running loop's client if one was made (for tests and tools), else None."""
+        current = self._loops.current()
+        return None if current is None else current.client
+
+    def _open(self) -> _LoopHttp:
+        limiter = anyio.CapacityLimiter(self._config.max_in_flight)
+        if self._external is not None:
+            if self._loops.others_running():
+                raise ConfigurationError(_OTHER_LOOP)
+            return _LoopHttp(self._external, limiter)
+        cfg = self._config
+        client = httpx.AsyncClient(
+            transport=ShardedTransport(
+                max_connections=cfg.max_connections,
+                max_keepalive_connections=cfg.max_keepalive_connections,
+                connections_per_pool=cfg.connections_per_pool,
+                verify=_load_ssl_context(),
+            ),
+            timeout=httpx.Timeout(cfg.timeout, connect=cfg.connect_timeout),
+            follow_redirects=False,
+        )
+        return _LoopHttp(client, limiter)
+
+    async def _close(self, item: _LoopHttp) -> None:
+        if self._external is None:
+            await item.client.aclose()
+
+    async def aclose(self) -> None:
+        """Close the client this session made for the running loop (never a caller-supplied
+        one). Clients of other loops are closed when their loop ends."""
+        await self._loops.aclose()
