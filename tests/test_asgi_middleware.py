@@ -131,6 +131,40 @@ async def test_b3_trace_header_wins_over_the_fallbacks() -> None:
     assert seen.header("X-B3-TraceId") == "b3-1"
 
 
+TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+
+
+async def test_an_incoming_w3c_traceparent_gives_the_trace_and_parent_span() -> None:
+    seen, state = await call_through({"traceparent": TRACEPARENT, "X-Amz-Cf-Id": "cf-1"})
+    assert seen.header("X-B3-TraceId") == "4bf92f3577b34da6a3ce929d0e0e4736"
+    assert seen.header("X-B3-ParentSpanId") == "00f067aa0ba902b7"
+    assert state["trace"] == "4bf92f3577b34da6a3ce929d0e0e4736"
+
+
+async def test_b3_headers_win_over_traceparent() -> None:
+    seen, _ = await call_through(
+        {"traceparent": TRACEPARENT, "X-B3-TraceId": "b3-1", "X-B3-SpanId": "span-1"}
+    )
+    assert (seen.header("X-B3-TraceId"), seen.header("X-B3-ParentSpanId")) == ("b3-1", "span-1")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",  # forbidden version
+        "00-00000000000000000000000000000000-00f067aa0ba902b7-01",  # all-zero trace id
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",  # all-zero parent id
+        "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",  # upper case
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra",  # extra on version 00
+        "garbage",
+    ],
+)
+async def test_a_malformed_traceparent_is_ignored(value: str) -> None:
+    seen, _ = await call_through({"traceparent": value, "X-Amz-Cf-Id": "cf-1"})
+    assert seen.header("X-B3-TraceId") == "cf-1"
+    assert (seen.header("X-B3-ParentSpanId") or "").startswith("self-")
+
+
 async def test_without_headers_a_new_trace_and_self_span_are_made_and_no_user_is_sent() -> None:
     seen, state = await call_through({})
     assert re.fullmatch(r"[0-9a-f]{32}", seen.header("X-B3-TraceId") or "")

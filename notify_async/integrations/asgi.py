@@ -20,6 +20,7 @@ endpoint, its dependencies and any task or thread it starts. The ids are also pu
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from typing import Any
@@ -35,8 +36,26 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-#: Headers the trace id is read from, first present wins (as the admin app's defaults).
-TRACE_ID_HEADERS = ("X-B3-TraceId", "X-Amz-Cf-Id", "X-Amzn-Trace-Id")
+#: Headers the trace id is read from, first present wins (as the admin app's defaults), with the
+#: W3C ``traceparent`` header's trace id after the B3 one.
+TRACE_ID_HEADERS = ("X-B3-TraceId", "traceparent", "X-Amz-Cf-Id", "X-Amzn-Trace-Id")
+#: The W3C Trace Context header: ``version-traceid-parentid-flags``.
+TRACEPARENT_HEADER = "traceparent"
+_TRACEPARENT = re.compile(r"([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(?:-.*)?")
+
+
+def parse_traceparent(value: str | None) -> tuple[str, str] | None:
+    """The trace id and parent span id of a W3C ``traceparent`` header value, or None when it
+    is missing or malformed (version ``ff``, an all-zero id, wrong lengths or case)."""
+    match = _TRACEPARENT.fullmatch(value or "")
+    if match is None:
+        return None
+    version, trace_id, span_id, _ = match.groups()
+    if version == "ff" or (version == "00" and len(value or "") != 55):
+        return None
+    if trace_id == "0" * 32 or span_id == "0" * 16:
+        return None
+    return trace_id, span_id
 SPAN_ID_HEADER = "X-B3-SpanId"
 USER_ID_HEADER = "X-Notify-User-Id"
 
@@ -143,16 +162,25 @@ class NotifyContextMiddleware:
         return None
 
     def trace_id(self, scope: Scope) -> str:
-        """The incoming request's trace id (or a new one)."""
+        """The incoming request's trace id (or a new one). From ``traceparent``, the W3C
+        header's trace id, when the header is well formed."""
         for name in self.trace_id_headers:
             value = header_value(scope, name)
+            if name.lower() == TRACEPARENT_HEADER:
+                parsed = parse_traceparent(value)
+                value = parsed[0] if parsed else None
             if value:
                 return value
         return new_trace_id()
 
     def span_id(self, scope: Scope) -> str:
-        """The incoming request's span id (or a new ``self-`` one)."""
-        return header_value(scope, self.span_id_header) or new_span_id()
+        """The incoming request's span id: the B3 header's, else the W3C ``traceparent``'s
+        parent id, else a new ``self-`` one."""
+        value = header_value(scope, self.span_id_header)
+        if value:
+            return value
+        parsed = parse_traceparent(header_value(scope, TRACEPARENT_HEADER))
+        return parsed[1] if parsed else new_span_id()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
