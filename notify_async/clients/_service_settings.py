@@ -8,9 +8,10 @@ cached template of the service (templates embed sender and contact details).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from typing import Any, ParamSpec, TypeVar
 
+from notify_async._pagination import next_page, paginate
 from notify_async.cache import invalidates
 from notify_async.clients._base import BaseClient
 from notify_async.clients._shape import expect, unwrap
@@ -116,6 +117,20 @@ class ServiceSettingsMixin(BaseClient):
             "/service/{service_id}/inbound-sms/most-recent", {"page": page}, service_id=service_id
         )
         return expect(response, MostRecentInboundSmsPage)
+
+    async def iter_most_recent_inbound_sms(
+        self, service_id: str, *, max_items: int | None = None
+    ) -> AsyncIterator[InboundSms]:
+        """The most recent inbound message from each number, page after page while the API
+        says ``has_next`` (at most ``max_items``); raises what
+        :meth:`get_most_recent_inbound_sms` raises, after the messages of the pages before."""
+        pages = paginate(
+            lambda page: self.get_most_recent_inbound_sms(service_id, page),
+            1, lambda page: page["data"], next_page(lambda page: page["has_next"]),
+            max_items=max_items,
+        )
+        async for message in pages:
+            yield message
 
     async def get_inbound_sms_by_id(self, service_id: str, notification_id: str) -> InboundSms:
         """One inbound message. Raises HTTPError (NotFoundError when unknown)."""

@@ -8,13 +8,14 @@ commas, so the order never mattered to it), which makes requests reproducible.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from typing import Final
 
+from notify_async._pagination import links_next, next_page, paginate
 from notify_async.cache import cached, invalidates
 from notify_async.clients._base import BaseClient
 from notify_async.clients._shape import expect, unwrap
-from notify_async.types import Job, JobResponse, JobsPage, ScheduledJobStats, UploadsPage
+from notify_async.types import Job, JobResponse, JobsPage, ScheduledJobStats, Upload, UploadsPage
 
 Statuses = Iterable[str]
 
@@ -95,6 +96,29 @@ class JobApiClient(BaseClient):
         }
         return expect(await self._get(_JOBS_PATH, params, service_id=service_id), JobsPage)
 
+    async def iter_jobs(
+        self,
+        service_id: str,
+        *,
+        limit_days: int | None = None,
+        contact_list_id: str | None = None,
+        statuses: Statuses | None = None,
+        max_items: int | None = None,
+    ) -> AsyncIterator[Job]:
+        """Every job of the service matching the filters (as :meth:`get_jobs`), newest first,
+        page after page (at most ``max_items``). Each page is fetched when needed; raises what
+        :meth:`get_jobs` raises, after the jobs of the pages before."""
+        wanted = None if statuses is None else join_statuses(statuses)
+        pages = paginate(
+            lambda page: self.get_jobs(
+                service_id, limit_days=limit_days, contact_list_id=contact_list_id,
+                statuses=None if wanted is None else [wanted], page=page,
+            ),
+            1, lambda page: page["data"], next_page(links_next), max_items=max_items,
+        )
+        async for job in pages:
+            yield job
+
     async def get_uploads(
         self, service_id: str, limit_days: int | None = None, page: int = 1
     ) -> UploadsPage:
@@ -106,6 +130,18 @@ class JobApiClient(BaseClient):
             service_id=service_id,
         )
         return expect(response, UploadsPage)
+
+    async def iter_uploads(
+        self, service_id: str, limit_days: int | None = None, *, max_items: int | None = None
+    ) -> AsyncIterator[Upload]:
+        """Every upload of the service, page after page (at most ``max_items``); raises what
+        :meth:`get_uploads` raises, after the uploads of the pages before."""
+        pages = paginate(
+            lambda page: self.get_uploads(service_id, limit_days, page),
+            1, lambda page: page["data"], next_page(links_next), max_items=max_items,
+        )
+        async for upload in pages:
+            yield upload
 
     async def has_sent_previously(
         self,

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import AsyncIterator, Awaitable
 from typing import Any
 
+from notify_async._pagination import links_next, next_page, paginate
 from notify_async.clients._base import BaseClient
 from notify_async.clients._shape import expect, optional, unwrap
 from notify_async.types import (
+    CsvNotification,
     CsvNotificationsPage,
     JSONObject,
     LetterPreview,
@@ -82,6 +85,40 @@ class NotificationApiClient(BaseClient):
             response = await self._get(path, filters, service_id=service_id, job_id=job_id)
         return expect(response, NotificationsPage)
 
+    async def iter_notifications_for_service(
+        self,
+        service_id: str,
+        job_id: str | None = None,
+        template_type: str | list[str] | None = None,
+        status: str | list[str] | None = None,
+        page_size: int | None = None,
+        limit_days: int | None = None,
+        include_jobs: bool | None = None,
+        include_from_test_key: bool | None = None,
+        include_one_off: bool | None = None,
+        *,
+        max_items: int | None = None,
+    ) -> AsyncIterator[Notification]:
+        """Every notification of the service (or of one job) matching the filters of
+        :meth:`get_notifications_for_service`, newest first, page after page (at most
+        ``max_items``).
+
+        There is no ``to``: the API answers a search by recipient with its first page only, so
+        use :meth:`get_notifications_for_service` for that. Each page is fetched when needed;
+        raises what :meth:`get_notifications_for_service` raises, after the notifications of
+        the pages before.
+        """
+        pages = paginate(
+            lambda page: self.get_notifications_for_service(
+                service_id, job_id, template_type, status, page, page_size,
+                limit_days=limit_days, include_jobs=include_jobs,
+                include_from_test_key=include_from_test_key, include_one_off=include_one_off,
+            ),
+            1, lambda page: page["notifications"], next_page(links_next), max_items=max_items,
+        )
+        async for notification in pages:
+            yield notification
+
     async def get_notifications_for_service_for_csv(
         self,
         service_id: str,
@@ -114,6 +151,44 @@ class NotificationApiClient(BaseClient):
                 _SERVICE_NOTIFICATIONS + "/csv", params, service_id=service_id
             )
         return expect(response, CsvNotificationsPage)
+
+    async def iter_notifications_for_service_for_csv(
+        self,
+        service_id: str,
+        job_id: str | None = None,
+        template_type: str | list[str] | None = None,
+        status: str | list[str] | None = None,
+        page_size: int | None = None,
+        limit_days: int | None = None,
+        *,
+        max_items: int | None = None,
+    ) -> AsyncIterator[CsvNotification]:
+        """Every CSV row of :meth:`get_notifications_for_service_for_csv`, page after page (at
+        most ``max_items``): a job's pages by number while ``links`` names a next one, the
+        service's by asking for the rows ``older_than`` the last one seen until a page comes
+        back short. Raises what :meth:`get_notifications_for_service_for_csv` raises, after the
+        rows of the pages before."""
+
+        def fetch(cursor: tuple[int, str | None]) -> Awaitable[CsvNotificationsPage]:
+            page, older = cursor
+            return self.get_notifications_for_service_for_csv(
+                service_id, job_id, template_type, status, older_than=older,
+                page=page if job_id else None, page_size=page_size, limit_days=limit_days,
+            )
+
+        def following(
+            page: CsvNotificationsPage, cursor: tuple[int, str | None]
+        ) -> tuple[int, str | None] | None:
+            rows = page["notifications"]
+            if job_id:
+                return (cursor[0] + 1, None) if links_next(page) else None
+            return (cursor[0], rows[-1]["id"]) if len(rows) >= page["page_size"] else None
+
+        first: tuple[int, str | None] = (1, None)
+        pages = paginate(fetch, first, lambda page: page["notifications"], following,
+                         max_items=max_items)
+        async for row in pages:
+            yield row
 
     async def send_notification(
         self,

@@ -204,3 +204,9 @@ def revoke_api_key(store: Store, call: Call) -> Reply:
             key["updated_at"] = now
             return Reply(202, None)
     raise not_found()
+
+
+# The paged lists that read services' jobs, notifications and seeded messages.
+from notify_async.testing._routes_lists import ROUTES as _LISTS  # noqa: E402
+
+ROUTES.extend(_LISTS)
