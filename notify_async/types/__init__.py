@@ -1,9 +1,9 @@
 """Typed shapes of the API's answers, one module per domain.
 
 Every method of the SDK says what it returns with these TypedDicts, taken from the real
-API's answers: the values stay the plain dicts and lists the API sends (nothing is
-converted or checked key by key), so a type checker sees the keys and code ported from the
-admin app keeps working::
+API's answers: the values stay the plain dicts and lists the API sends (nothing is converted;
+only an answer's top-level JSON kind is checked, see :class:`~notify_async.InvalidResponse`),
+so a type checker sees the keys and code ported from the admin app keeps working::
 
     from notify_async.types import ServiceResponse
 
