@@ -246,8 +246,9 @@ async def soak(args: argparse.Namespace) -> dict[str, Any]:
         main_spec.start_at, main_spec.deadline = start, deadline
         go.set()
         chaos = [
+            # Redis is left alone for the last 5 s, so the end-state check finds entries.
             asyncio.create_task(redis_chaos(redis_server, random.Random(args.seed + 101),
-                                            deadline, events, gaps[0])),
+                                            deadline - 5, events, gaps[0])),
             asyncio.create_task(fault_storms(upstream, random.Random(args.seed + 102), deadline,
                                              events, gaps[1], BASE_FAULTS, STORM_FAULTS)),
         ]
