@@ -129,6 +129,7 @@ def expected_kinds(fn: Callable[..., Any]) -> Kinds | None:
     Raises nothing: an annotation that cannot be resolved means no check (a test makes sure
     every endpoint's annotation resolves).
     """
+    fn = getattr(fn, "__func__", fn)  # a bound method: remember its function
     try:
         return _KINDS[fn]
     except KeyError:
