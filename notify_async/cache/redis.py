@@ -59,10 +59,17 @@ import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Literal, TypeVar
 
-import redis.asyncio as aioredis
-import redis.exceptions
-from redis.asyncio.retry import Retry
-from redis.backoff import NoBackoff
+from notify_async._extras import missing_extra
+
+try:
+    import redis.asyncio as aioredis
+    import redis.exceptions
+    from redis.asyncio.retry import Retry
+    from redis.backoff import NoBackoff
+except ModuleNotFoundError as exc:  # the optional ``redis`` extra is not installed
+    if not (exc.name or "").startswith("redis"):
+        raise
+    raise missing_extra("redis", "RedisCache", exc) from exc
 
 from notify_async import _constants as C
 from notify_async._loops import PerLoop

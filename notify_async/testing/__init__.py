@@ -20,6 +20,8 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from notify_async._extras import missing_extra
+
 if TYPE_CHECKING:
     from notify_async.testing._app import (
         DEFAULT_BASE_URL,
@@ -49,5 +51,11 @@ _HOMES = {name: "notify_async.testing._app" for name in __all__} | {
 
 def __getattr__(name: str) -> Any:
     if name in _HOMES:
-        return getattr(importlib.import_module(_HOMES[name]), name)
+        try:
+            home = importlib.import_module(_HOMES[name])
+        except ModuleNotFoundError as exc:  # the optional ``testing`` extra is not installed
+            if not (exc.name or "").startswith("starlette"):
+                raise
+            raise missing_extra("testing", "notify_async.testing", exc) from exc
+        return getattr(home, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -14,7 +14,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from notify_async.testing._app import DEFAULT_CLIENT_ID, DEFAULT_SECRET, FakeNotifyAPI
+from notify_async.testing import DEFAULT_CLIENT_ID, DEFAULT_SECRET, FakeNotifyAPI
 
 
 def _parser() -> argparse.ArgumentParser:
