@@ -14,6 +14,8 @@ import httpx
 from notify_async._transport import HttpSession, Transport
 from notify_async.auth import TokenSigner
 from notify_async.cache import CacheBackend, CacheStats, MemoryCache, NullCache, RequestCache
+from notify_async.clients._base import BaseClient
+from notify_async.clients._registry import SubClient, TransportKind, domains
 from notify_async.clients.api_keys import ApiKeyApiClient
 from notify_async.clients.billing import BillingAPIClient
 from notify_async.clients.complaints import ComplaintApiClient
@@ -177,6 +179,15 @@ class NotifyAdminClient:
         finally:
             await self._cache.backend.aclose()
 
+    def _transport_for(self, kind: TransportKind) -> Transport:
+        """The transport a sub-client of ``kind`` sends through (see :class:`SubClient`)."""
+        return self._dd_transport if kind == "document_download" else self._transport
+
+    @classmethod
+    def domains(cls) -> dict[str, type[BaseClient]]:
+        """The sub-client classes by attribute name (``{"api_keys": ApiKeyApiClient, ...}``)."""
+        return {name: sub.client_class for name, sub in domains(cls).items()}
+
     @cached_property
     def _dd_transport(self) -> Transport:
         cfg = self.config
@@ -188,157 +199,35 @@ class NotifyAdminClient:
             send_user_id=False,
         )
 
-    @cached_property
-    def api_keys(self) -> ApiKeyApiClient:
-        """ApiKeyApiClient methods."""
-        return ApiKeyApiClient(self._transport, self._cache, self.config)
-
-    @cached_property
-    def billing(self) -> BillingAPIClient:
-        """BillingAPIClient methods."""
-        return BillingAPIClient(self._transport, self._cache, self.config)
-
-    @cached_property
-    def complaints(self) -> ComplaintApiClient:
-        """ComplaintApiClient methods."""
-        return ComplaintApiClient(self._transport, self._cache, self.config)
-
-    @cached_property
-    def contact_lists(self) -> ContactListApiClient:
-        """ContactListApiClient methods."""
-        return ContactListApiClient(self._transport, self._cache, self.config)
-
-    @cached_property
-    def document_download(self) -> DocumentDownloadAPIClient:
-        """DocumentDownloadAPIClient methods."""
-        return DocumentDownloadAPIClient(self._dd_transport, self._cache, self.config)
-
-    @cached_property
-    def email_branding(self) -> EmailBrandingClient:
-        """EmailBrandingClient methods."""
-        return EmailBrandingClient(self._transport, self._cache, self.config)
-
-    @cached_property
-    def events(self) -> EventsApiClient:
-        """EventsApiClient methods."""
-        return EventsApiClient(self._transport, self._cache, self.config)
-
-    @cached_property
-    def inbound_numbers(self) -> InboundNumberClient:
-        """InboundNumberClient methods."""
-        return InboundNumberClient(self._transport, self._cache, self.config)
-
-    @cached_property
-    def invites(self) -> InviteApiClient:
-        """InviteApiClient methods."""
-        return InviteApiClient(self._transport, self._cache, self.config)
-
-    @cached_property
-    def jobs(self) -> JobApiClient:
-        """JobApiClient methods."""
-        return JobApiClient(self._transport, self._cache, self.config)
-
-    @cached_property
-    def letter_attachments(self) -> LetterAttachmentClient:
-        """LetterAttachmentClient methods."""
-        return LetterAttachmentClient(self._transport, self._cache, self.config)
-
-    @cached_property
-    def letter_branding(self) -> LetterBrandingClient:
-        """LetterBrandingClient methods."""
-        return LetterBrandingClient(self._transport, self._cache, self.config)
-
-    @cached_property
-    def letter_jobs(self) -> LetterJobsClient:
-        """LetterJobsClient methods."""
-        return LetterJobsClient(self._transport, self._cache, self.config)
-
-    @cached_property
-    def letter_rates(self) -> LetterRateApiClient:
-        """LetterRateApiClient methods."""
-        return LetterRateApiClient(self._transport, self._cache, self.config)
-
-    @cached_property
-    def notifications(self) -> NotificationApiClient:
-        """NotificationApiClient methods."""
-        return NotificationApiClient(self._transport, self._cache, self.config)
-
-    @cached_property
-    def org_invites(self) -> OrgInviteApiClient:
-        """OrgInviteApiClient methods."""
-        return OrgInviteApiClient(self._transport, self._cache, self.config)
-
-    @cached_property
-    def organisations(self) -> OrganisationsClient:
-        """OrganisationsClient methods."""
-        return OrganisationsClient(self._transport, self._cache, self.config)
-
-    @cached_property
-    def performance_dashboard(self) -> PerformanceDashboardAPIClient:
-        """PerformanceDashboardAPIClient methods."""
-        return PerformanceDashboardAPIClient(self._transport, self._cache, self.config)
-
-    @cached_property
-    def platform_admin(self) -> AdminApiClient:
-        """AdminApiClient methods."""
-        return AdminApiClient(self._transport, self._cache, self.config)
-
-    @cached_property
-    def protected_sender_ids(self) -> ProtectedSenderIDApiClient:
-        """ProtectedSenderIDApiClient methods."""
-        return ProtectedSenderIDApiClient(self._transport, self._cache, self.config)
-
-    @cached_property
-    def providers(self) -> ProviderClient:
-        """ProviderClient methods."""
-        return ProviderClient(self._transport, self._cache, self.config)
-
-    @cached_property
-    def report_requests(self) -> ReportRequestClient:
-        """ReportRequestClient methods."""
-        return ReportRequestClient(self._transport, self._cache, self.config)
-
-    @cached_property
-    def services(self) -> ServiceAPIClient:
-        """ServiceAPIClient methods."""
-        return ServiceAPIClient(self._transport, self._cache, self.config)
-
-    @cached_property
-    def sms_rates(self) -> SMSRateApiClient:
-        """SMSRateApiClient methods."""
-        return SMSRateApiClient(self._transport, self._cache, self.config)
-
-    @cached_property
-    def status(self) -> StatusApiClient:
-        """StatusApiClient methods."""
-        return StatusApiClient(self._transport, self._cache, self.config)
-
-    @cached_property
-    def template_email_files(self) -> TemplateEmailFileClient:
-        """TemplateEmailFileClient methods."""
-        return TemplateEmailFileClient(self._transport, self._cache, self.config)
-
-    @cached_property
-    def template_folders(self) -> TemplateFolderAPIClient:
-        """TemplateFolderAPIClient methods."""
-        return TemplateFolderAPIClient(self._transport, self._cache, self.config)
-
-    @cached_property
-    def template_statistics(self) -> TemplateStatisticsApiClient:
-        """TemplateStatisticsApiClient methods."""
-        return TemplateStatisticsApiClient(self._transport, self._cache, self.config)
-
-    @cached_property
-    def unsubscribe_requests(self) -> UnsubscribeApiClient:
-        """UnsubscribeApiClient methods."""
-        return UnsubscribeApiClient(self._transport, self._cache, self.config)
-
-    @cached_property
-    def uploads(self) -> UploadApiClient:
-        """UploadApiClient methods."""
-        return UploadApiClient(self._transport, self._cache, self.config)
-
-    @cached_property
-    def users(self) -> UserApiClient:
-        """UserApiClient methods."""
-        return UserApiClient(self._transport, self._cache, self.config)
+    # --- the 31 domains: this is the one registry (tests, the sync facade and the docs read it) --
+    api_keys = SubClient(ApiKeyApiClient)
+    billing = SubClient(BillingAPIClient)
+    complaints = SubClient(ComplaintApiClient)
+    contact_lists = SubClient(ContactListApiClient)
+    document_download = SubClient(DocumentDownloadAPIClient, transport="document_download")
+    email_branding = SubClient(EmailBrandingClient)
+    events = SubClient(EventsApiClient)
+    inbound_numbers = SubClient(InboundNumberClient)
+    invites = SubClient(InviteApiClient)
+    jobs = SubClient(JobApiClient)
+    letter_attachments = SubClient(LetterAttachmentClient)
+    letter_branding = SubClient(LetterBrandingClient)
+    letter_jobs = SubClient(LetterJobsClient)
+    letter_rates = SubClient(LetterRateApiClient)
+    notifications = SubClient(NotificationApiClient)
+    org_invites = SubClient(OrgInviteApiClient)
+    organisations = SubClient(OrganisationsClient)
+    performance_dashboard = SubClient(PerformanceDashboardAPIClient)
+    platform_admin = SubClient(AdminApiClient)
+    protected_sender_ids = SubClient(ProtectedSenderIDApiClient)
+    providers = SubClient(ProviderClient)
+    report_requests = SubClient(ReportRequestClient)
+    services = SubClient(ServiceAPIClient)
+    sms_rates = SubClient(SMSRateApiClient)
+    status = SubClient(StatusApiClient)
+    template_email_files = SubClient(TemplateEmailFileClient)
+    template_folders = SubClient(TemplateFolderAPIClient)
+    template_statistics = SubClient(TemplateStatisticsApiClient)
+    unsubscribe_requests = SubClient(UnsubscribeApiClient)
+    uploads = SubClient(UploadApiClient)
+    users = SubClient(UserApiClient)

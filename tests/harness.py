@@ -23,28 +23,11 @@ from urllib.parse import parse_qsl
 
 import attrs
 
+from notify_async.client import NotifyAdminClient
+
 CATALOGUE = json.loads((Path(__file__).parent / "catalogue" / "endpoints.json").read_text())
 
-ATTRIBUTES = {
-    "ServiceAPIClient": "services", "OrganisationsClient": "organisations",
-    "UserApiClient": "users", "OrgInviteApiClient": "org_invites",
-    "NotificationApiClient": "notifications", "InviteApiClient": "invites",
-    "JobApiClient": "jobs", "BillingAPIClient": "billing", "ApiKeyApiClient": "api_keys",
-    "ComplaintApiClient": "complaints", "TemplateFolderAPIClient": "template_folders",
-    "ContactListApiClient": "contact_lists",
-    "TemplateStatisticsApiClient": "template_statistics",
-    "DocumentDownloadAPIClient": "document_download",
-    "TemplateEmailFileClient": "template_email_files",
-    "EmailBrandingClient": "email_branding", "LetterBrandingClient": "letter_branding",
-    "EventsApiClient": "events", "LetterAttachmentClient": "letter_attachments",
-    "InboundNumberClient": "inbound_numbers", "LetterJobsClient": "letter_jobs",
-    "PerformanceDashboardAPIClient": "performance_dashboard",
-    "LetterRateApiClient": "letter_rates", "AdminApiClient": "platform_admin",
-    "SMSRateApiClient": "sms_rates", "ProtectedSenderIDApiClient": "protected_sender_ids",
-    "ProviderClient": "providers", "ReportRequestClient": "report_requests",
-    "StatusApiClient": "status", "UnsubscribeApiClient": "unsubscribe_requests",
-    "UploadApiClient": "uploads",
-}
+ATTRIBUTES = {cls.__name__: name for name, cls in NotifyAdminClient.domains().items()}
 
 BASE_URL = "https://api.notify.test"
 ADMIN_URL = "https://admin.notify.test"
