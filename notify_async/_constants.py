@@ -30,6 +30,13 @@ DEFAULT_CONNECTIONS_PER_POOL = 2
 DEFAULT_MAX_IN_FLIGHT = 100
 #: Idle keep-alive connections kept, spread over the pools like ``max_connections``.
 DEFAULT_MAX_KEEPALIVE = 100
+#: Seconds an idle keep-alive connection is kept (httpx's own default).
+DEFAULT_KEEPALIVE_EXPIRY = 5.0
+#: What moves the bytes under the SDK's own ``httpx.AsyncClient``: "aiohttp" (asyncio only),
+#: "httpcore" (small sharded pools, asyncio and trio) or "auto": aiohttp on asyncio, httpcore on
+#: trio. A caller's ``http_client=`` is used as it is, whatever this says.
+TRANSPORTS = ("auto", "aiohttp", "httpcore")
+DEFAULT_TRANSPORT = "auto"
 
 #: Largest response body accepted, in bytes (after decompression); a larger one raises
 #: InvalidResponse without being read further or cached. The biggest real answers (reports,

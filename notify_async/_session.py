@@ -3,6 +3,7 @@ event loop, and the process's one SSL context."""
 
 from __future__ import annotations
 
+import asyncio
 import ssl
 import threading
 
@@ -10,9 +11,10 @@ import anyio
 import anyio.to_thread
 import httpx
 
+from notify_async import _constants as C
 from notify_async._loops import PerLoop
 from notify_async._sharded import ShardedTransport
-from notify_async.config import ClientConfig
+from notify_async.config import ClientConfig, TransportName
 from notify_async.errors import ConfigurationError
 
 _OTHER_LOOP = (
@@ -20,6 +22,17 @@ _OTHER_LOOP = (
     "works in one loop only: give each loop (thread) its own NotifyAdminClient, or let the SDK "
     "make its own client (it makes one per loop)"
 )
+
+_AIOHTTP_NOT_ON_TRIO = (
+    "transport='aiohttp' runs on asyncio only: use transport='auto' or 'httpcore' under trio"
+)
+_TRANSPORT_AND_CLIENT = (
+    "transport= picks the transport of the SDK's own client; an http_client= of yours is used "
+    "as it is: pass one or the other"
+)
+
+#: What ``transport="auto"`` means on asyncio (tests set it to run a suite on each transport).
+AUTO_ON_ASYNCIO: TransportName = "aiohttp"
 
 _ssl_context: ssl.SSLContext | None = None
 _ssl_lock = threading.Lock()
@@ -59,9 +72,18 @@ class HttpSession:
     spreads ``max_connections`` over small connection pools, and closes it inside that loop when
     the loop ends (or on :meth:`aclose`): a facade can be used from a new notebook loop, a second
     ``asyncio.run`` or several threads' loops at once without leaking sockets.
+
+    The transport under the session's own client is picked per loop by ``config.transport``:
+    ``"auto"`` is an :class:`~notify_async._aiohttp.AiohttpTransport` on asyncio and a
+    :class:`ShardedTransport` (httpcore) on trio.
+
+    Raises:
+        ConfigurationError: for ``transport`` set together with ``http_client``.
     """
 
     def __init__(self, config: ClientConfig, http_client: httpx.AsyncClient | None = None) -> None:
+        if http_client is not None and config.transport != C.DEFAULT_TRANSPORT:
+            raise ConfigurationError(_TRANSPORT_AND_CLIENT)
         self._config = config
         self._external = http_client
         self._loops: PerLoop[_LoopHttp] = PerLoop(self._open, self._close)
@@ -88,16 +110,34 @@ class HttpSession:
             return _LoopHttp(self._external, limiter)
         cfg = self._config
         client = httpx.AsyncClient(
-            transport=ShardedTransport(
-                max_connections=cfg.max_connections,
-                max_keepalive_connections=cfg.max_keepalive_connections,
-                connections_per_pool=cfg.connections_per_pool,
-                verify=_load_ssl_context(),
-            ),
+            transport=self._make_transport(),
             timeout=httpx.Timeout(cfg.timeout, connect=cfg.connect_timeout),
             follow_redirects=False,
         )
         return _LoopHttp(client, limiter)
+
+    def _make_transport(self) -> httpx.AsyncBaseTransport:
+        cfg = self._config
+        kind = cfg.transport
+        on_asyncio = _on_asyncio()
+        if kind == "auto":
+            kind = AUTO_ON_ASYNCIO if on_asyncio else "httpcore"
+        if kind == "aiohttp":
+            if not on_asyncio:
+                raise ConfigurationError(_AIOHTTP_NOT_ON_TRIO)
+            from notify_async._aiohttp import AiohttpTransport  # imports aiohttp: only when used
+
+            return AiohttpTransport(
+                max_connections=cfg.max_connections,
+                keepalive_expiry=C.DEFAULT_KEEPALIVE_EXPIRY,
+                verify=_load_ssl_context(),
+            )
+        return ShardedTransport(
+            max_connections=cfg.max_connections,
+            max_keepalive_connections=cfg.max_keepalive_connections,
+            connections_per_pool=cfg.connections_per_pool,
+            verify=_load_ssl_context(),
+        )
 
     async def _close(self, item: _LoopHttp) -> None:
         if self._external is None:
@@ -107,3 +147,11 @@ class HttpSession:
         """Close the client this session made for the running loop (never a caller-supplied
         one). Clients of other loops are closed when their loop ends."""
         await self._loops.aclose()
+
+
+def _on_asyncio() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True

@@ -17,6 +17,7 @@ import email.utils
 import json
 import logging
 import random
+import sys
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, cast
@@ -47,6 +48,25 @@ logger = logging.getLogger("notify_async")
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 # Failures where the request provably never reached the server: safe to retry even for a POST.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+def _never_sent(failure: BaseException) -> bool:
+    """Whether ``failure`` proves the request never left: the connection could not be opened.
+
+    An httpx error raised by an aiohttp-backed transport is judged by the aiohttp error it
+    comes from, not by the httpx class it was mapped to (httpx-aiohttp maps a server that closed
+    the connection after the request was written to ``httpx.ConnectTimeout``, yet the server may
+    have acted on it). Only aiohttp's "could not connect" errors count as never sent.
+    """
+    aiohttp = sys.modules.get("aiohttp")  # no aiohttp error can exist before aiohttp is imported
+    if aiohttp is not None:
+        cause = failure.__cause__
+        while cause is not None:
+            if isinstance(cause, aiohttp.ClientError):
+                not_sent = aiohttp.ClientConnectorError | aiohttp.ConnectionTimeoutError
+                return isinstance(cause, not_sent)
+            cause = cause.__cause__
+    return isinstance(failure, _NOT_SENT)
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -229,7 +249,7 @@ class Transport:
             if failure is not None:
                 self._log(method, shown, type(failure).__name__, sent_at, attempt)
                 delay = self._backoff(attempt, None)
-                if (idempotent or isinstance(failure, _NOT_SENT)) and self._may_retry(
+                if (idempotent or _never_sent(failure)) and self._may_retry(
                     attempt, started, delay
                 ):
                     await self.sleep(delay)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 import httpx
@@ -19,6 +19,16 @@ from notify_async.errors import ConfigurationError
 def _positive(_: Any, attribute: attrs.Attribute[Any], value: float) -> None:
     if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
         raise ConfigurationError(f"{attribute.name} must be positive, got {value!r}")
+
+
+def _one_of(choices: tuple[str, ...]) -> Any:
+    def check(_: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+        if value not in choices:
+            raise ConfigurationError(
+                f"{attribute.name} must be one of {', '.join(map(repr, choices))}, got {value!r}"
+            )
+
+    return check
 
 
 def _non_empty(_: Any, attribute: attrs.Attribute[Any], value: str) -> None:
@@ -35,6 +45,10 @@ def _http_url(_: Any, attribute: attrs.Attribute[Any], value: str | None) -> Non
         url = None
     if url is None or url.scheme not in ("http", "https") or not url.host:
         raise ConfigurationError(f"{attribute.name} must be an http(s) URL")
+
+
+#: What moves the bytes under the SDK's own ``httpx.AsyncClient`` (see ``ClientConfig``).
+TransportName = Literal["auto", "aiohttp", "httpcore"]
 
 
 @attrs.frozen
@@ -64,7 +78,9 @@ class RetryPolicy:
 class ClientConfig:
     """Everything a :class:`~notify_async.NotifyAdminClient` needs, validated on creation.
 
-    ``secret`` and ``document_download_api_key`` are kept out of ``repr()``.
+    ``secret`` and ``document_download_api_key`` are kept out of ``repr()``. ``transport``
+    picks what sends the SDK's own requests: ``"auto"`` (aiohttp on asyncio, httpcore on trio),
+    ``"aiohttp"`` or ``"httpcore"``; a caller's ``http_client=`` is always used as it is.
     """
 
     base_url: str = attrs.field(validator=[_non_empty, _http_url])
@@ -80,6 +96,9 @@ class ClientConfig:
     max_in_flight: int = attrs.field(default=C.DEFAULT_MAX_IN_FLIGHT, validator=_positive)
     connections_per_pool: int = attrs.field(
         default=C.DEFAULT_CONNECTIONS_PER_POOL, validator=_positive
+    )
+    transport: TransportName = attrs.field(
+        default=C.DEFAULT_TRANSPORT, validator=_one_of(C.TRANSPORTS)
     )
     max_response_bytes: int = attrs.field(
         default=C.DEFAULT_MAX_RESPONSE_BYTES, validator=_positive

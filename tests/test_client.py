@@ -263,7 +263,8 @@ def test_connections_are_spread_evenly_over_small_pools() -> None:
 
 
 async def test_one_http_client_spreads_connections_over_small_pools_sharing_ssl() -> None:
-    async with make_client(max_connections=5, connections_per_pool=2) as notify:
+    on_httpcore = make_client(max_connections=5, connections_per_pool=2, transport="httpcore")
+    async with on_httpcore as notify:
         with mock_api():
             await notify.status.get_status()
         sharded = notify._session.current_client()._transport  # type: ignore[union-attr]
@@ -283,7 +284,8 @@ async def test_each_request_goes_to_the_least_busy_pool() -> None:
         await release.wait()
         return httpx.Response(200, json={})
 
-    async with make_client(max_connections=6, connections_per_pool=2) as notify:
+    on_httpcore = make_client(max_connections=6, connections_per_pool=2, transport="httpcore")
+    async with on_httpcore as notify:
         with respx.mock(base_url=BASE_URL) as router:
             router.route().mock(side_effect=server)
             async with anyio.create_task_group() as tasks:

@@ -41,6 +41,9 @@ from notify_async.errors import (
 )
 from tests.conftest import make_client
 from tests.harness import BASE_URL, CLIENT_ID, SECRET
+from tests.transport_matrix import each_transport  # noqa: F401 - a fixture
+
+pytestmark = pytest.mark.usefixtures("each_transport")
 
 SERVICE = "0f4b8b5e-51c5-4a38-9b57-5f0c1d4e2a10"
 USER = "6ce466d0-fd6a-11e5-82f5-e0accb9d11a6"

@@ -25,6 +25,9 @@ from notify_async.errors import (
 )
 from tests.harness import CLIENT_ID, SECRET
 from tests.loopback_http import LoopbackServer, json_response
+from tests.transport_matrix import each_transport  # noqa: F401 - a fixture
+
+pytestmark = pytest.mark.usefixtures("each_transport")
 
 SERVICE = "6f0c2a1e-8d3b-4e5f-9a7c-0b1d2e3f4a5b"
 OK = json_response(b'{"data": {"id": "' + SERVICE.encode() + b'"}}')

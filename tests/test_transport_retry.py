@@ -18,6 +18,9 @@ from notify_async import NotifyAdminClient, RetryPolicy
 from notify_async.errors import HTTP503Error, HTTPError, RateLimitError, TransportError
 from tests.conftest import make_client
 from tests.harness import BASE_URL
+from tests.transport_matrix import each_transport  # noqa: F401 - a fixture
+
+pytestmark = pytest.mark.usefixtures("each_transport")
 
 SERVICE = "0f4b8b5e-51c5-4a38-9b57-5f0c1d4e2a10"
 OK = httpx.Response(200, json={"ok": True})
@@ -262,7 +265,11 @@ async def check_in_flight_cap(cap: int = 3, total: int = 10) -> None:
         return httpx.Response(200, json={"ok": True})
 
     answered: list[Any] = []
-    async with httpx.AsyncClient(transport=httpx.MockTransport(server)) as http:
+    async with (
+        release_send,
+        release_receive,
+        httpx.AsyncClient(transport=httpx.MockTransport(server)) as http,
+    ):
         notify = make_client(http_client=http, max_in_flight=cap)
 
         async def one() -> None:
