@@ -25,7 +25,9 @@ from notify_async import NotifyAdminClient
 from notify_async.testing import (
     _routes_jobs,
     _routes_notifications,
+    _routes_service_settings,
     _routes_services,
+    _routes_status,
     _routes_templates,
     _routes_users,
 )
@@ -119,6 +121,8 @@ class FakeNotifyAPI(SeedingMixin):
             _routes_templates.ROUTES,
             _routes_notifications.ROUTES,
             _routes_jobs.ROUTES,
+            _routes_service_settings.ROUTES,
+            _routes_status.ROUTES,
         )
         self._app = Starlette(
             routes=[StarletteRoute("/{path:path}", self._endpoint, methods=_METHODS)]
@@ -145,6 +149,12 @@ class FakeNotifyAPI(SeedingMixin):
         secret = options.pop("secret", self.secret)
         http_client = httpx.AsyncClient(transport=httpx.ASGITransport(app=self))
         return NotifyAdminClient(base_url, client_id, secret, http_client=http_client, **options)
+
+    @property
+    def routes(self) -> list[tuple[str, str]]:
+        """Every ``(method, path template)`` the fake implements, e.g. ``("GET",
+        "/service/{service_id}")``; any other request is answered 501."""
+        return [(route.method, route.template) for route in self._routes.routes]
 
     def advance(self, seconds: float) -> None:
         """Move the fake's clock forward by ``seconds`` (statuses move on; a JWT whose ``iat``
@@ -200,8 +210,10 @@ class FakeNotifyAPI(SeedingMixin):
                 raise FakeError(fault.status, fault.message)
             if matched is None:
                 raise FakeError(501, f"FakeNotifyAPI does not implement {method} {path}")
-            check_admin_token(request.headers.get("Authorization"), client_id=self.client_id,
-                              secret=self.secret, now=self.clock.now())
+            if not matched[0].public:
+                check_admin_token(request.headers.get("Authorization"),
+                                  client_id=self.client_id, secret=self.secret,
+                                  now=self.clock.now())
             call = Call(method, path, matched[1], request.query_params, body)
             reply = matched[0].handler(self.store, call)
         except FakeError as exc:

@@ -132,6 +132,8 @@ class Route:
     template: str
     handler: Handler
     pattern: re.Pattern[str]
+    #: Answered without an admin token, as the real API's ``/_status`` endpoints are.
+    public: bool = False
 
     @property
     def specificity(self) -> int:
@@ -145,15 +147,19 @@ class RouteTable:
     def __init__(self) -> None:
         self.routes: list[Route] = []
 
-    def add(self, method: str, template: str) -> Callable[[Handler], Handler]:
-        """Register the decorated handler for ``method template``."""
+    def add(self, method: str, template: str, *,
+            public: bool = False) -> Callable[[Handler], Handler]:
+        """Register the decorated handler for ``method template`` (``public``: no admin token
+        needed)."""
 
         def register(handler: Handler) -> Handler:
             parts = _PLACEHOLDER.split(template)  # literal, name, literal, name, ..., literal
             regex = "".join(
                 f"(?P<{part}>[^/]+)" if i % 2 else re.escape(part) for i, part in enumerate(parts)
             )
-            self.routes.append(Route(method, template, handler, re.compile(f"^{regex}$")))
+            self.routes.append(
+                Route(method, template, handler, re.compile(f"^{regex}$"), public=public)
+            )
             return handler
 
         return register

@@ -23,6 +23,7 @@ from notify_async.testing._http import (
     refuse_unknown,
     require,
 )
+from notify_async.testing._routes_service_settings import guest_list
 from notify_async.testing._routes_templates import placeholders
 from notify_async.testing._routes_users import valid_email, valid_phone
 from notify_async.testing._state import JSON, Store, iso, midnight_days_ago, new_id, snapshot
@@ -77,6 +78,12 @@ def _check_recipient(store: Store, service: JSON, template_type: str, to: str) -
         } | {
             normalise(member["mobile_number"], "sms")
             for member in store.members(service["id"]) if member["mobile_number"]
+        } | {
+            normalise(address, "email")
+            for address in guest_list(store, service["id"])["email_addresses"]
+        } | {
+            normalise(number, "sms")
+            for number in guest_list(store, service["id"])["phone_numbers"]
         }
         if normalised not in team:
             raise FakeError(400, TRIAL_MODE_MESSAGE)
@@ -246,11 +253,10 @@ def list_notifications(store: Store, call: Call) -> Reply:
         ]
     found.sort(key=lambda n: n["created_ts"], reverse=True)
     shown = [render(store, n) for n in page_of(found, page, size)]
-    return Reply(200, {
-        "links": page_links(call.path, page, size, len(found)),
-        "notifications": shown,
-        "page_size": size,
-    })
+    answer: JSON = {"links": page_links(call.path, page, size, len(found)), "notifications": shown}
+    if call.method == "GET":  # the search by ``to`` (POST) sends no page size
+        answer["page_size"] = size
+    return Reply(200, answer)
 
 
 @ROUTES.add("GET", "/service/{service_id}/statistics")

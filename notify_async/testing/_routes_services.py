@@ -16,6 +16,10 @@ from notify_async.testing._http import (
     refuse_unknown,
     require,
 )
+from notify_async.testing._routes_service_settings import (
+    record_api_key_version,
+    record_service_version,
+)
 from notify_async.testing._routes_users import join_service
 from notify_async.testing._state import JSON, Store, iso, new_id, snapshot
 
@@ -99,6 +103,7 @@ def create_service(store: Store, data: dict[str, Any]) -> JSON:
     store.services[service["id"]] = service
     store.api_keys[service["id"]] = []
     join_service(store, str(data["user_id"]), service["id"])
+    record_service_version(store, service, str(data["created_by"]))
     return service
 
 
@@ -138,6 +143,7 @@ def update_service(store: Store, call: Call) -> Reply:
         _check_name(store, data["name"], service["id"])
         service["email_sender_local_part"] = _local_part(data["name"])
     service.update({key: value for key, value in data.items() if key in service})
+    record_service_version(store, service, data.get("created_by"))
     return Reply(200, {"data": snapshot(service)})
 
 
@@ -155,6 +161,7 @@ def archive_service(store: Store, call: Call) -> Reply:
         for versions in store.templates.values():
             if versions[-1]["service"] == service["id"]:
                 versions[-1]["archived"] = True
+        record_service_version(store, service, None)
     return Reply(204)
 
 
@@ -176,6 +183,7 @@ def create_api_key(store: Store, service_id: str, data: dict[str, Any]) -> tuple
         "version": 1,
     }
     store.api_keys[service_id].append(key)
+    record_api_key_version(store, service_id, key)
     return key, new_id()
 
 
@@ -202,6 +210,7 @@ def revoke_api_key(store: Store, call: Call) -> Reply:
             now = iso(store.now())
             key["expiry_date"] = key["expiry_date"] or now
             key["updated_at"] = now
+            record_api_key_version(store, call.ids["service_id"], key)
             return Reply(202, None)
     raise not_found()
 

@@ -138,12 +138,21 @@ def get_template(store: Store, call: Call) -> Reply:
 
 @ROUTES.add("GET", "/service/{service_id}/template/{template_id}/version/{version}")
 def get_template_version(store: Store, call: Call) -> Reply:
-    """GET /service/{id}/template/{tid}/version/{v}: ``{"data": template}`` at version v."""
+    """GET /service/{id}/template/{tid}/version/{v}: ``{"data": template}`` at version v, as
+    the versions list shows it."""
     versions = store.template_versions(call.ids["service_id"], call.ids["template_id"])
     for template in versions:
         if str(template["version"]) == call.ids["version"]:
-            return Reply(200, {"data": snapshot(template)})
+            return Reply(200, {"data": snapshot(_as_version(store, template))})
     raise not_found()
+
+
+def _as_version(store: Store, template: JSON) -> JSON:
+    """A template as its history shows it: without ``folder`` and ``redact_personalisation``,
+    ``created_by`` expanded to the user's id, name and e-mail address."""
+    entry = {k: v for k, v in template.items() if k not in ("folder", "redact_personalisation")}
+    entry["created_by"] = store.user_summary(template["created_by"])
+    return entry
 
 
 @ROUTES.add("GET", "/service/{service_id}/template/{template_id}/versions")
@@ -151,11 +160,7 @@ def get_template_versions(store: Store, call: Call) -> Reply:
     """GET /service/{id}/template/{tid}/versions: ``{"data": [...]}`` newest first, each
     with ``created_by`` expanded to the user's id, name and e-mail address."""
     versions = store.template_versions(call.ids["service_id"], call.ids["template_id"])
-    shown = []
-    for template in reversed(versions):
-        entry = {k: v for k, v in template.items() if k not in ("folder", "redact_personalisation")}
-        entry["created_by"] = store.user_summary(template["created_by"])
-        shown.append(entry)
+    shown = [_as_version(store, template) for template in reversed(versions)]
     return Reply(200, {"data": snapshot(shown)})
 
 
@@ -163,7 +168,7 @@ def get_template_versions(store: Store, call: Call) -> Reply:
 def update_template(store: Store, call: Call) -> Reply:
     """POST /service/{id}/template/{tid}: ``{"data": template}``. A change of content, name,
     subject (and the like) or archiving adds a version; ``redact_personalisation`` and an
-    unchanged body do not."""
+    unchanged body do not. Redacting answers a JSON ``null``, as the real API does."""
     versions = store.template_versions(call.ids["service_id"], call.ids["template_id"])
     current = versions[-1]
     data = call.data()
@@ -175,7 +180,7 @@ def update_template(store: Store, call: Call) -> Reply:
     _check_content(data, current["template_type"])
     if data.get("redact_personalisation"):
         current["redact_personalisation"] = True
-        return Reply(200, {"data": snapshot(current)})
+        return Reply(200, None)
     changes = {k: v for k, v in data.items() if k in _VERSIONED and current.get(k) != v}
     if changes:
         updated = {**current, **changes, "version": current["version"] + 1,

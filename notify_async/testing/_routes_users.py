@@ -140,6 +140,22 @@ def update_user(store: Store, call: Call) -> Reply:
     return Reply(200, {"data": snapshot(user)})
 
 
+@ROUTES.add("POST", "/user/{user_id}/verify/password")
+def verify_password(store: Store, call: Call) -> Reply:
+    """POST /user/{id}/verify/password ``{"password": ...}``: 204 and the failed-login count
+    reset when it is the user's password; 400 ``{"password": ["Incorrect password"]}`` and
+    the count raised otherwise."""
+    user = store.user(call.ids["user_id"])
+    data = call.data()
+    if "password" not in data:
+        raise field_error("password", "Required field missing data")
+    if store.passwords.get(user["id"]) != data["password"]:
+        user["failed_login_count"] += 1
+        raise field_error("password", "Incorrect password")
+    user["failed_login_count"] = 0
+    return Reply(204)
+
+
 @ROUTES.add("POST", "/user/{user_id}/archive")
 def archive_user(store: Store, call: Call) -> Reply:
     """POST /user/{id}/archive: 204; the user leaves every service and becomes inactive."""

@@ -107,6 +107,11 @@ class Store:
         self.notifications: dict[str, JSON] = {}
         self.jobs: dict[str, JSON] = {}
         self.uploads: dict[str, JSON] = {}
+        #: Every version of each service and of each service's API keys, oldest first.
+        self.service_history: dict[str, list[JSON]] = {}
+        self.api_key_history: dict[str, list[JSON]] = {}
+        #: Each service's guest list: who a trial-mode service may send to beside its team.
+        self.guest_lists: dict[str, JSON] = {}
 
     def now(self) -> float:
         """The clock's current time."""
