@@ -2,19 +2,25 @@
 dependency injection, and ``NotifyContextMiddleware`` so each Notify call carries the incoming
 request's trace id and acting user.
 
-    python examples/fastapi_app.py          # a short demo: three requests through the app
-    python examples/fastapi_app.py serve    # serve it on http://127.0.0.1:8000 (uvicorn)
+    python examples/fastapi_app.py                      # a short demo: requests through the app
+    python examples/fastapi_app.py serve [--port 8000]  # serve it (uvicorn), with demo data
+
+Needs the ``testing`` extra and FastAPI: ``pip install -e ".[testing]" fastapi``. ``serve``
+first makes a demo user, service and template and signs the user in, then prints them with
+``curl`` commands to try.
 
 The acting user comes from the app's own authentication - here a small in-memory session store
 (``DemoSessions``) standing in for your real login and session middleware - never from a header
-the client sends: a request that only says ``X-Notify-User-Id: <someone>`` acts as nobody.
+the client sends: a request that only says ``X-Notify-User-Id: <someone>`` acts as nobody, and
+a write without a signed-in user is answered 401 saying what to send.
 """
 
 from __future__ import annotations
 
+import argparse
 import secrets
 import sys
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
@@ -31,6 +37,11 @@ from notify_async.integrations.asgi import NotifyContextMiddleware, Scope, heade
 
 #: The trace id the demo's requests arrive with.
 TRACE_ID = "0af7651916cd43dd8448eb211c80319c"
+#: What a write without a signed-in user is told to send.
+SIGN_IN_FIRST = (
+    "no signed-in user: send 'Authorization: Bearer <session token>' "
+    "('python examples/fastapi_app.py serve' prints one at start)"
+)
 
 ClientFactory = Callable[[], tuple[NotifyAdminClient, Any]]
 
@@ -75,14 +86,21 @@ def get_notify(request: Request) -> NotifyAdminClient:
 Notify = Annotated[NotifyAdminClient, Depends(get_notify)]
 
 
-def create_app(client_factory: ClientFactory = make_client) -> FastAPI:
-    """The app; ``client_factory`` returns the Notify client and the fake behind it (or None)."""
+def create_app(
+    client_factory: ClientFactory = make_client,
+    *,
+    on_start: Callable[[FastAPI], Awaitable[None]] | None = None,
+) -> FastAPI:
+    """The app; ``client_factory`` returns the Notify client and the fake behind it (or None).
+    ``on_start(app)`` is awaited once the client is ready (``serve`` seeds demo data there)."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         notify, fake = client_factory()
         app.state.notify, app.state.fake = notify, fake
         async with notify:  # closes the client's connections on shutdown
+            if on_start is not None:
+                await on_start(app)
             yield
 
     app = FastAPI(title="notify_async FastAPI example", lifespan=lifespan)
@@ -95,7 +113,8 @@ def create_app(client_factory: ClientFactory = make_client) -> FastAPI:
 
     @app.exception_handler(MissingActingUserError)
     async def not_signed_in(request: Request, exc: MissingActingUserError) -> JSONResponse:
-        return JSONResponse({"error": "sign in first"}, status_code=401)
+        return JSONResponse({"error": SIGN_IN_FIRST}, status_code=401,
+                            headers={"WWW-Authenticate": "Bearer"})
 
     @app.get("/services/{service_id}")
     async def service(service_id: str, notify: Notify) -> dict[str, Any]:
@@ -156,10 +175,55 @@ async def demo() -> None:
                   f"{last.header('X-Notify-User-Id') == made.user_id}")
 
 
-if __name__ == "__main__":
-    if sys.argv[1:] == ["serve"]:
-        import uvicorn
+async def seed(app: FastAPI, host: str, port: int) -> None:
+    """Make a demo user, service and template, sign the user in, and print how to call the app."""
+    notify = app.state.notify
+    print(f"talking to {target(notify, app.state.fake)}", flush=True)
+    made = await create_demo_service(notify, "Served", report=print)
+    token = app.state.sessions.sign_in(made.user_id)
+    base = f"http://{host}:{port}"
+    service = f"{base}/services/{made.service_id}"
+    body = (f'{{"template_id": "{made.template_id}", "recipient": "{made.email_address}", '
+            '"personalisation": {"name": "Ada"}}')
+    print(f"""
+demo data ready; the demo user is signed in with the session token:
+  TOKEN={token}
+try:
+  curl {service}
+  curl -X POST {service}/notifications -H "Authorization: Bearer $TOKEN" \\
+       -H 'Content-Type: application/json' -d '{body}'
+  curl {service}/notifications/<id from the POST> -H "Authorization: Bearer $TOKEN"
+a POST without the Authorization header is answered 401 with what to send.
+""", flush=True)
 
-        uvicorn.run(app, host="127.0.0.1", port=8000)
+
+def serve(host: str, port: int) -> None:
+    """Serve the app with uvicorn, seeded with demo data."""
+    import uvicorn
+
+    async def on_start(app: FastAPI) -> None:
+        await seed(app, host, port)
+
+    uvicorn.run(create_app(on_start=on_start), host=host, port=port)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python examples/fastapi_app.py",
+        description="A FastAPI app using notify_async. Without a command: a short demo of "
+                    "requests through the app, against the embedded fake Notify API.",
+    )
+    commands = parser.add_subparsers(dest="command")
+    serving = commands.add_parser("serve", help="serve the app (uvicorn), seeded with demo data")
+    serving.add_argument("--host", default="127.0.0.1", help="interface (default: 127.0.0.1)")
+    serving.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    args = parser.parse_args(argv)
+    if args.command == "serve":
+        serve(args.host, args.port)
     else:
         anyio.run(demo)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,7 +1,10 @@
 """A background worker: send a batch of e-mails with bounded concurrency, retries and a
 plain-text progress bar.
 
-    python examples/worker.py [COUNT] [CONCURRENCY]
+    python examples/worker.py [COUNT] [CONCURRENCY]     # defaults: 20 e-mails, 5 at a time
+    python examples/worker.py --help
+
+Needs the ``testing`` extra (``pip install -e ".[testing]"``) for the embedded fake.
 
 Sends go through an anyio task group, at most CONCURRENCY at a time (a CapacityLimiter). A send
 the API refused with 429 or 503 is retried with exponential backoff: the server answered, so it
@@ -12,9 +15,10 @@ retries show. Exit status 0 when everything was sent.
 
 from __future__ import annotations
 
+import argparse
 import functools
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TextIO
 
 import anyio
@@ -112,6 +116,27 @@ async def main(count: int = 20, concurrency: int = 5) -> int:
     return 0 if failed == 0 else 1
 
 
+def positive(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python examples/worker.py",
+        description="Send a batch of e-mails with bounded concurrency and retries, against the "
+                    "embedded fake Notify API (or the API named by NOTIFY_API_URL).",
+    )
+    parser.add_argument("count", nargs="?", type=positive, default=20,
+                        help="how many e-mails to send (default: 20)")
+    parser.add_argument("concurrency", nargs="?", type=positive, default=5,
+                        help="how many sends at a time at most (default: 5)")
+    return parser.parse_args(argv)
+
+
 if __name__ == "__main__":
-    arguments = [int(value) for value in sys.argv[1:3]]
-    sys.exit(anyio.run(functools.partial(main, *arguments)))
+    args = parse()
+    sys.exit(anyio.run(functools.partial(main, args.count, args.concurrency)))

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 from types import ModuleType
 
@@ -17,6 +19,7 @@ from nbclient import NotebookClient
 
 from notify_async.testing import FakeNotifyAPI
 from tests.fake_support import World, make_world
+from tests.redis_server import free_port
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 #: Variables that would point the examples at a real API or Redis.
@@ -154,6 +157,8 @@ async def test_fastapi_example_takes_no_acting_user_from_a_client_header(
         )
         shown = await http.get(f"/services/{world.service_id}", headers=headers)
     assert sent.status_code == 401
+    assert "Authorization: Bearer <session token>" in sent.json()["error"]
+    assert sent.headers["WWW-Authenticate"] == "Bearer"
     assert shown.status_code == 200
     assert world.fake.notifications_for(world.service_id) == []
     assert all(seen.header("X-Notify-User-Id") is None for seen in world.fake.requests)
@@ -200,3 +205,76 @@ def test_notebook_runs_top_to_bottom(monkeypatch: pytest.MonkeyPatch) -> None:
     assert re.search(r"Notebook Alpha service \w+\s+email\s+4\s+3\s+1\n", printed)
     assert re.search(r"Notebook Beta service \w+\s+email\s+3\s+2\s+1\n", printed)
     assert re.search(r"Notebook Beta service \w+\s+sms\s+0\s+0\s+0\n", printed)
+    assert "cache: 2 hits, 2 misses" in printed  # the second read of each service
+    charts = [output for cell in notebook.cells if cell.cell_type == "code"
+              for output in cell.outputs if "image/png" in output.get("data", {})]
+    assert len(charts) == 1
+    errors = [output for cell in notebook.cells if cell.cell_type == "code"
+              for output in cell.outputs if output.output_type == "error"]
+    assert errors == []
+
+
+def test_worker_help_describes_its_arguments() -> None:
+    lines = run_example("worker.py", "--help")
+    assert lines[0] == "usage: python examples/worker.py [-h] [count] [concurrency]"
+    assert any(line.strip().startswith("concurrency") for line in lines)
+
+
+def test_worker_refuses_a_count_below_one() -> None:
+    result = subprocess.run([sys.executable, str(EXAMPLES / "worker.py"), "0"],
+                            capture_output=True, text=True, timeout=60, env=fake_only_env())
+    assert result.returncode == 2
+    assert "must be at least 1" in result.stderr
+
+
+def test_fastapi_example_help_shows_the_port_option() -> None:
+    assert any("--port" in line for line in run_example("fastapi_app.py", "serve", "--help"))
+
+
+def test_fastapi_example_serves_demo_data_that_curl_can_use() -> None:
+    """``serve --port N`` seeds a demo service, prints it with a session token, and answers the
+    printed requests; a write without the token is a 401 that says what to send."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, str(EXAMPLES / "fastapi_app.py"), "serve", "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=fake_only_env(),
+    )
+    try:
+        printed = read_until(process, "a POST without the Authorization header")
+        token = re.search(r"TOKEN=(\S+)", printed).group(1)  # type: ignore[union-attr]
+        service = re.search(rf"curl (http://127\.0\.0\.1:{port}/services/\S+)\n",
+                            printed).group(1)  # type: ignore[union-attr]
+        body = json.loads(re.search(r"-d '(\{.*\})'", printed).group(1))  # type: ignore[union-attr]
+        with httpx.Client(timeout=10) as http:
+            shown = http.get(service)
+            refused = http.post(f"{service}/notifications", json=body)
+            sent = http.post(f"{service}/notifications", json=body,
+                             headers={"Authorization": f"Bearer {token}"})
+            read = http.get(f"{service}/notifications/{sent.json()['id']}",
+                            headers={"Authorization": f"Bearer {token}"})
+    finally:
+        process.terminate()
+        process.wait(10)
+        assert process.stdout is not None
+        process.stdout.close()
+    assert shown.status_code == 200
+    assert shown.json()["name"].startswith("Served service ")
+    assert refused.status_code == 401
+    assert "Authorization: Bearer" in refused.json()["error"]
+    assert sent.status_code == 201
+    assert read.json()["status"] == "created"
+
+
+def read_until(process: subprocess.Popen[str], marker: str, timeout: float = 30) -> str:
+    """What ``process`` printed up to the line holding ``marker``."""
+    assert process.stdout is not None
+    printed: list[str] = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            raise AssertionError("the app stopped:\n" + "".join(printed))
+        printed.append(line)
+        if marker in line:
+            return "".join(printed)
+    raise AssertionError("the app printed no demo data in time:\n" + "".join(printed))
