@@ -70,6 +70,9 @@ def _never_sent(failure: BaseException) -> bool:
 
 Sleep = Callable[[float], Awaitable[None]]
 
+#: How much of an error answer that is not JSON is kept (as ``response_body`` text).
+_MAX_ERROR_TEXT = 2048
+
 
 class _HttpxLogRedactor(logging.Filter):
     """Redacts the URLs of the SDK's requests in httpx's own INFO log line ("HTTP Request: ..."),
@@ -335,8 +338,8 @@ class Transport:
         status = answer.status_code
         try:
             body = json.loads(answer.content)
-        except ValueError:
-            body = None
+        except ValueError:  # kept as text (a proxy's HTML page, a plain-text error)
+            body = answer.content[:_MAX_ERROR_TEXT].decode("utf-8", "replace") or None
         if status < 400:
             return HTTPError(
                 f"unexpected redirect ({status})", status_code=status, method=method, path=shown

@@ -96,7 +96,8 @@ class APIError(NotifyError):
             number), for callers that show field errors to that user; never log it. ``str()``,
             ``repr()`` and ``args`` (``(status_code, message)``) hold the redacted message.
         method, path: the request, with non-id path values left as placeholders.
-        response_body: the decoded JSON body, when there was one (NOT redacted either).
+        response_body: the decoded JSON body, or the body's text (its first 2 KiB) when it is
+            not JSON; None when empty (NOT redacted either).
     """
 
     default_message = "Request failed"
@@ -141,7 +142,36 @@ class AuthenticationError(HTTPError):
 
 
 class PermissionDeniedError(HTTPError):
-    """403: the admin JWT was refused (wrong secret or issuer, or a clock out of step)."""
+    """403: the admin JWT was refused (wrong secret or issuer, or a clock out of step).
+
+    ``hint`` (also at the end of ``str()``) says what to check when the API's message is one of
+    its token errors; None otherwise.
+    """
+
+    def __init__(self, message: Any = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.hint = _token_hint(message)
+
+    def __str__(self) -> str:
+        text = super().__str__()
+        return f"{text}. Hint: {self.hint}" if self.hint else text
+
+
+def _token_hint(message: Any) -> str | None:
+    """What to check for the API's 403 token errors (``{"token": ["Invalid token: ..."]}``)."""
+    text = json.dumps(message, default=str) if not isinstance(message, str) else message
+    if "clock" in text:
+        return (
+            "the API checks the admin JWT's issue time against its own clock; make this "
+            "machine's clock accurate (NTP) to within 30 seconds"
+        )
+    if "Invalid token" in text or ("token" in text.lower() and "not found" in text):
+        return (
+            "the API refused the admin JWT: check that the client id (client_id / "
+            "NOTIFY_ADMIN_CLIENT_ID, the JWT's iss) and the secret (NOTIFY_ADMIN_CLIENT_SECRET) "
+            "are the ones the API is configured with, and that this machine's clock is right"
+        )
+    return None
 
 
 class NotFoundError(HTTPError):

@@ -13,7 +13,7 @@ import pytest
 import respx
 
 from notify_async import NotifyAdminClient, RetryPolicy, request_context
-from notify_async.errors import HTTPError, MissingActingUserError
+from notify_async.errors import InvalidArgumentError, MissingActingUserError
 from tests.conftest import make_client
 from tests.harness import CLIENT_ID, SECRET, USER_ID, sample_uuid
 
@@ -42,22 +42,18 @@ async def test_recipient_search_stays_out_of_the_url_and_logs(
     assert all(RECIPIENT not in record.getMessage() for record in caplog.records)
 
 
-async def test_search_within_a_job_is_refused_by_the_api_as_405() -> None:
-    """Kept as the original sent it (POST to a GET-only route): the 405 is raised, and the
-    recipient appears neither in the URL nor in the error."""
+async def test_search_within_a_job_is_refused_before_sending() -> None:
+    """The original sent a POST to the job's GET-only route (405 from the API); the SDK refuses
+    the combination up front, without the recipient in the error."""
     notify = make_client()
-    with _mock(405, {"message": "The method is not allowed for the requested URL."}) as router:
-        with pytest.raises(HTTPError) as caught:
+    with _mock(200, {}) as router:
+        with pytest.raises(InvalidArgumentError, match="either job_id or to") as caught:
             await notify.notifications.get_notifications_for_service(
                 SERVICE_ID, JOB_ID, to=RECIPIENT
             )
-        request = router.calls[0].request
-    assert caught.value.status_code == 405
+        assert not router.calls
     assert RECIPIENT not in str(caught.value)
     assert RECIPIENT not in repr(caught.value)
-    assert (request.method, request.url.path) == (
-        "POST", f"/service/{SERVICE_ID}/job/{JOB_ID}/notifications"
-    )
 
 
 async def test_filters_in_a_post_body_keep_their_json_types() -> None:

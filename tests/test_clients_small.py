@@ -207,10 +207,10 @@ async def test_document_download_413_says_the_file_is_too_large(
     with _mock(answer), pytest.raises(DocumentDownloadError) as raised:
         await _scan(notify)
     assert raised.value.status_code == 413
-    assert "2MB" in str(raised.value.message)
+    assert raised.value.message == "The file must be smaller than 2MB"  # the original's text
 
 
-async def test_document_download_other_status_is_an_http_error(
+async def test_document_download_other_status_is_an_http_error_with_the_body(
     notify: NotifyAdminClient,
 ) -> None:
     answer = httpx.Response(500, text="Internal Server Error")
@@ -218,6 +218,16 @@ async def test_document_download_other_status_is_an_http_error(
         await _scan(notify)
     assert raised.value.status_code == 500
     assert not isinstance(raised.value, DocumentDownloadError)
+    assert raised.value.message == "Unhandled document download error: Internal Server Error"
+
+
+async def test_document_download_errors_read_the_services_error_key(
+    notify: NotifyAdminClient,
+) -> None:
+    answer = httpx.Response(503, json={"error": "Antivirus API unavailable"})
+    with _mock(answer), pytest.raises(ServerError) as raised:
+        await _scan(notify)
+    assert raised.value.message == "Unhandled document download error: Antivirus API unavailable"
 
 
 async def test_document_download_unreachable_is_a_transport_error(

@@ -13,6 +13,7 @@ import pytest
 import respx
 
 from notify_async.cache.redis import RedisCache
+from notify_async.config import RetryPolicy
 from notify_async.errors import (
     APIError,
     BadRequestError,
@@ -22,8 +23,10 @@ from notify_async.errors import (
     InvalidArgumentError,
     MissingActingUserError,
     NotifyError,
+    PermissionDeniedError,
 )
 from tests.conftest import make_client
+from tests.harness import BASE_URL
 from tests.redis_server import free_port
 
 EMAIL = "ada.lovelace@example.org"
@@ -132,3 +135,34 @@ def test_client_side_errors_redact_their_message(cls: type[NotifyError]) -> None
     error = cls(f"permission must be one of a, b; got {EMAIL!r} ({PHONE})")
     assert error.args == ("permission must be one of a, b; got '<email>' (<phone>)",)
     assert_no_pii(error)
+
+
+@pytest.mark.parametrize(
+    ("token_error", "hint"),
+    [
+        ("Error: Your system clock must be accurate to within 30 seconds", "clock accurate"),
+        ("Invalid token: API key not found", "NOTIFY_ADMIN_CLIENT_SECRET"),
+        ("Invalid token: signature, api token not found", "client id"),
+    ],
+)
+async def test_the_apis_403_token_errors_say_what_to_check(token_error: str, hint: str) -> None:
+    body = {"result": "error", "message": {"token": [token_error]}}
+    notify = make_client(retry=RetryPolicy.disabled())
+    with respx.mock(base_url=BASE_URL) as router:
+        router.route().respond(403, json=body)
+        with pytest.raises(PermissionDeniedError) as caught:
+            await notify.services.get_service("2b1ac3e6-0d3c-4d8e-9a2c-1f0e9d8c7b6a")
+    assert caught.value.hint is not None
+    assert hint in caught.value.hint
+    assert hint in str(caught.value)
+    assert pickle.loads(pickle.dumps(caught.value)).hint == caught.value.hint
+
+
+async def test_other_403s_have_no_hint() -> None:
+    notify = make_client(retry=RetryPolicy.disabled())
+    with respx.mock(base_url=BASE_URL) as router:
+        router.route().respond(403, json={"result": "error", "message": "Forbidden"})
+        with pytest.raises(PermissionDeniedError) as caught:
+            await notify.services.get_service("2b1ac3e6-0d3c-4d8e-9a2c-1f0e9d8c7b6a")
+    assert caught.value.hint is None
+    assert "Hint" not in str(caught.value)

@@ -93,10 +93,11 @@ class BaseClient:
 
 
 def check_allowed(names: Iterable[str], allowed: Collection[str], what: str) -> None:
-    """Raise :class:`InvalidArgumentError` naming every entry of ``names`` not in ``allowed``."""
+    """Raise :class:`InvalidArgumentError` naming every entry of ``names`` not in ``allowed``,
+    with the original's message: ``Not allowed to update <what> attributes: a, b``."""
     refused = sorted(set(names) - set(allowed))
     if refused:
-        raise InvalidArgumentError(f"{what}: not allowed to update {', '.join(refused)}")
+        raise InvalidArgumentError(f"Not allowed to update {what} attributes: {', '.join(refused)}")
 
 
 def check_one_of(name: str, value: object, allowed: Collection[object]) -> None:

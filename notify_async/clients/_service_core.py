@@ -196,7 +196,7 @@ class ServiceCoreMixin(BaseClient):
                 "update_service: created_by is the acting user from request_context(user_id=...);"
                 " do not pass it"
             )
-        check_allowed(kwargs, ALLOWED_SERVICE_ATTRIBUTES, "update_service")
+        check_allowed(kwargs, ALLOWED_SERVICE_ATTRIBUTES, "service")
         body = self._with_created_by(kwargs)
         response = await self._post("/service/{service_id}", body, service_id=service_id)
         return expect(response, ServiceResponse)

@@ -169,7 +169,7 @@ class ServiceTemplatesMixin(BaseClient):
         :data:`ALLOWED_TEMPLATE_ATTRIBUTES`, MissingActingUserError, HTTPError,
         CacheInvalidationError.
         """
-        check_allowed(kwargs, ALLOWED_TEMPLATE_ATTRIBUTES, "update_service_template")
+        check_allowed(kwargs, ALLOWED_TEMPLATE_ATTRIBUTES, "template")
         response = await self._post_template_change(
             service_id, template_id, self._with_created_by(kwargs)
         )

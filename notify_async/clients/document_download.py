@@ -9,6 +9,7 @@ JWT, no ``X-Notify-User-Id``; the trace headers are still sent).
 from __future__ import annotations
 
 import base64
+import json
 import logging
 
 from notify_async.clients._base import BaseClient
@@ -18,24 +19,39 @@ from notify_async.errors import (
     DocumentDownloadError,
     HTTPError,
     InvalidArgumentError,
+    NotifyError,
+    TransportError,
 )
 from notify_async.types import JSONObject, JSONValue
 
 logger = logging.getLogger("notify_async")
 
-#: The text of the 413 error (the service refuses files over 2 MB).
-FILE_TOO_LARGE = "File must be smaller than 2MB"
+#: The text of the 413 error (the service refuses files over 2 MB), as the original's.
+FILE_TOO_LARGE = "The file must be smaller than 2MB"
 
 
-def _refusal(error: HTTPError) -> DocumentDownloadError | None:
-    """The :class:`DocumentDownloadError` for a 400 or 413 answer, None for any other error."""
+def _service_error(body: object) -> str | None:
+    """The document-download service's own error text (its ``error`` key)."""
+    message = body.get("error") if isinstance(body, dict) else None
+    return None if message is None else str(message)
+
+
+def _refusal(error: HTTPError) -> NotifyError:
+    """The original's error for a document-download failure: ``DocumentDownloadError`` for a
+    400 (the service's ``error`` text) or a 413; for any other status the same HTTP error
+    class with the message ``Unhandled document download error: <the body>``."""
     if error.status_code == 413:
         return DocumentDownloadError(FILE_TOO_LARGE, 413)
+    body = error.response_body
     if error.status_code == 400:
-        body = error.response_body
-        message = body.get("error") if isinstance(body, dict) else None
-        return DocumentDownloadError(None if message is None else str(message), 400)
-    return None
+        return DocumentDownloadError(_service_error(body), 400)
+    shown = _service_error(body) or (
+        body if isinstance(body, str) else json.dumps(body) if body is not None else error.message
+    )
+    return type(error)(
+        f"Unhandled document download error: {shown}", status_code=error.status_code,
+        method=error.method, path=error.path, response_body=body,
+    )
 
 
 class DocumentDownloadAPIClient(BaseClient):
@@ -52,9 +68,11 @@ class DocumentDownloadAPIClient(BaseClient):
                 configured (nothing is sent).
             InvalidArgumentError: ``file_bytes`` is not bytes (nothing is sent).
             DocumentDownloadError: the service refused the file: 400 (``message`` is the
-                service's ``error`` text) or 413 (the file is too large).
-            HTTPError: any other error status (a status subclass such as ``ServerError``);
-                :class:`~notify_async.errors.TransportError` when the service cannot be reached.
+                service's ``error`` text) or 413 ("The file must be smaller than 2MB").
+            HTTPError: any other error status (a status subclass such as ``ServerError``) with
+                the message ``Unhandled document download error: <the service's error or
+                body>``; :class:`~notify_async.errors.TransportError` when the service cannot
+                be reached.
         """
         if not (self._config.document_download_url and self._config.document_download_api_key):
             raise ConfigurationError(
@@ -72,9 +90,8 @@ class DocumentDownloadAPIClient(BaseClient):
                 "/services/{service_id}/antivirus-and-mimetype-check", body, service_id=service_id
             )
         except HTTPError as error:
-            refusal = _refusal(error)
-            if refusal is None:
-                raise
-            logger.info("document download refused a file (status %d)", refusal.status_code)
-            raise refusal from error
+            if isinstance(error, TransportError):
+                raise  # no answer at all: nothing to translate
+            logger.info("document download refused a file (status %d)", error.status_code)
+            raise _refusal(error) from None
         return expect(response, dict[str, JSONValue])

@@ -9,6 +9,7 @@ from typing import Any
 from notify_async._pagination import links_next, next_page, paginate
 from notify_async.clients._base import BaseClient
 from notify_async.clients._shape import expect, optional, unwrap
+from notify_async.errors import InvalidArgumentError
 from notify_async.types import (
     CsvNotification,
     CsvNotificationsPage,
@@ -57,12 +58,16 @@ class NotificationApiClient(BaseClient):
         for a recipient, i.e. an e-mail address or phone number) is set, the filters go as a
         JSON body of a POST so the recipient stays out of URLs and logs.
 
-        With both ``job_id`` and ``to`` the request is sent as the original sent it, a POST to
-        the job's notifications, but the API serves that route only for GET: it answers 405,
-        raised as :class:`~notify_async.errors.HTTPError` with ``status_code`` 405. (Searching
-        within one job is not something the API offers; sending the recipient in a GET query
-        instead would put PII in the URL.)
+        Both ``job_id`` and ``to`` raise :class:`~notify_async.errors.InvalidArgumentError`
+        before sending: the original sent a POST to the job's notifications, a route the API
+        serves only for GET (it answers 405), and searching within one job is not something the
+        API offers (sending the recipient in a GET query instead would put PII in the URL).
         """
+        if job_id and to:
+            raise InvalidArgumentError(
+                "get_notifications_for_service: the API cannot search a job's notifications for "
+                "a recipient; pass either job_id or to, not both"
+            )
         filters = _without_none(
             {
                 "page": page,

@@ -110,7 +110,7 @@ class UserApiClient(UserAuthMixin):
         :class:`~notify_async.errors.InvalidArgumentError` before the request (the cache entry
         has already been cleared by then, as in the original).
         """
-        check_allowed(kwargs, ALLOWED_ATTRIBUTES, "update_user_attribute")
+        check_allowed(kwargs, ALLOWED_ATTRIBUTES, "user")
         if "platform_admin" in kwargs and kwargs["platform_admin"] is not False:
             raise InvalidArgumentError(
                 "update_user_attribute: platform_admin can only be set to False"

@@ -19,8 +19,8 @@ CASES: dict[str, list[Case]] = {
     "get_notifications_for_service": [
         Case(kwargs={"job_id": _JOB, "limit_days": 7, **_FILTERS}, variant=0,
              id="job-get-limit-days-ignored"),
-        # Kept as the original sent it; the API's job route is GET-only (405), see the docstring.
-        Case(kwargs={"job_id": _JOB, "to": _RECIPIENT, **_FILTERS}, variant=1, id="job-to-post"),
+        # Variant 1 (job_id with to: a POST to a GET-only route) is refused before sending;
+        # see tests/test_clients_notifications.py.
         Case(kwargs={"limit_days": 7, "include_one_off": True, **_FILTERS}, variant=2,
              id="service-get"),
         Case(kwargs={"limit_days": 7, "to": _RECIPIENT, **_FILTERS}, variant=3,
