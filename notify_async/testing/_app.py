@@ -80,8 +80,8 @@ class FakeNotifyAPI(SeedingMixin):
         secret: the secret the JWT must be signed with.
         base_url: the URL :meth:`client` gives the SDK (any ``http(s)`` URL; nothing listens).
         clock: a :class:`FakeClock` (default: the wall clock, movable with :meth:`advance`).
-        sending_after, delivered_after: seconds after creation when a notification (or job)
-            starts sending and is delivered (finished).
+        sending_after: seconds after creation when a notification (or job) starts sending.
+        delivered_after: seconds after creation when it is delivered (a job: finished).
         page_size: page size of paged lists (50 in the real API).
 
     Use it in-process with :meth:`client` (``httpx.ASGITransport``, no ports), or serve it with
