@@ -131,6 +131,11 @@ def _scrubbed(exc: BaseException) -> BaseException:
     return type(exc)(*exc.args)
 
 
+def _shown(template: str, ids: Mapping[str, object]) -> str:
+    """The path as errors and logs show it (PII redacted); built only when needed."""
+    return display_path(template if template.startswith("/") else "/" + template, ids)
+
+
 def _retry_after(headers: httpx.Headers) -> float | None:
     """Seconds asked for by ``Retry-After`` (a number or an HTTP date); None when absent or
     unreadable (the normal backoff applies)."""
@@ -230,9 +235,8 @@ class Transport:
         """
         ids = path_params or {}
         url = self._base + format_path(template, ids)
-        query = encode_query(params)
+        query = encode_query(params) if params else None
         content = None if body is None else encode_json(body)
-        shown = display_path(template if template.startswith("/") else "/" + template, ids)
         idempotent = method in IDEMPOTENT_METHODS
         started = self.clock()
         attempt = 0
@@ -247,10 +251,10 @@ class Transport:
             except _TooLarge:
                 raise InvalidResponse(
                     f"response larger than max_response_bytes ({self._max_bytes})",
-                    status_code=200, method=method, path=shown,
+                    status_code=200, method=method, path=_shown(template, ids),
                 ) from None
             if failure is not None:
-                self._log(method, shown, type(failure).__name__, sent_at, attempt)
+                self._log(method, template, ids, type(failure).__name__, sent_at, attempt)
                 delay = self._backoff(attempt, None)
                 if (idempotent or _never_sent(failure)) and self._may_retry(
                     attempt, started, delay
@@ -262,29 +266,32 @@ class Transport:
                 raise TransportError(
                     f"no response ({type(failure).__name__}) after {attempt} attempt(s)",
                     method=method,
-                    path=shown,
+                    path=_shown(template, ids),
                 ) from _scrubbed(failure)
-            self._log(method, shown, answer.status_code, sent_at, attempt)
             status = answer.status_code
+            self._log(method, template, ids, status, sent_at, attempt)
             if status >= 300:
                 if idempotent and status in self._retry.retry_statuses:
                     delay = self._backoff(attempt, _retry_after(answer.headers))
                     if self._may_retry(attempt, started, delay):
                         await self.sleep(delay)
                         continue
-                raise self._error(answer, method, shown)
-            return self._decode(answer, method, shown)
+                raise self._error(answer, method, _shown(template, ids))
+            return self._decode(answer, method, template, ids)
 
     async def _attempt(
         self,
         method: str,
         url: str,
-        query: QueryItems,
+        query: QueryItems | None,
         content: bytes | None,
         started: float,
     ) -> _Answer:
         """One attempt: wait for a slot (within the budget), then send and read the whole
-        response within ``timeout`` (and the budget). Raises ``TimeoutError`` past either."""
+        response within ``timeout`` (and the budget). Raises ``TimeoutError`` past either.
+
+        A free slot is taken without a trip through the event loop, and the common case runs
+        under one cancel scope (each costs a few microseconds per request)."""
         client, limiter = await self._session.bind()
         try:
             request = client.build_request(
@@ -292,11 +299,18 @@ class Transport:
             )
         except httpx.InvalidURL:
             raise InvalidArgumentError("the request's URL is not valid (too long?)") from None
-        budget_left = self._retry.budget - (self.clock() - started)
-        with anyio.fail_after(max(budget_left, 0.0)):
-            async with limiter:
-                with anyio.fail_after(self._timeout):
-                    return await self._exchange(client, request)
+        budget = self._retry.budget
+        try:
+            limiter.acquire_nowait()
+        except anyio.WouldBlock:
+            with anyio.fail_after(max(budget - (self.clock() - started), 0.0)):
+                await limiter.acquire()
+        try:
+            left = max(budget - (self.clock() - started), 0.0)
+            with anyio.fail_after(min(left, self._timeout)):
+                return await self._exchange(client, request)
+        finally:
+            limiter.release()
 
     async def _exchange(self, client: httpx.AsyncClient, request: httpx.Request) -> _Answer:
         response = await client.send(request, stream=True)
@@ -315,22 +329,26 @@ class Transport:
             await response.aclose()
         return _Answer(response.status_code, response.headers, b"".join(chunks))
 
-    def _log(self, method: str, shown: str, outcome: object, sent_at: float, attempt: int) -> None:
-        if logger.isEnabledFor(logging.DEBUG):
+    def _log(
+        self, method: str, template: str, ids: Mapping[str, object], outcome: object,
+        sent_at: float, attempt: int,
+    ) -> None:
+        if logger.isEnabledFor(logging.DEBUG):  # the redacted path is built only when logged
             elapsed_ms = (self.clock() - sent_at) * 1000
             logger.debug(
-                "%s %s -> %s in %.1f ms (attempt %d)", method, shown, outcome, elapsed_ms, attempt
+                "%s %s -> %s in %.1f ms (attempt %d)",
+                method, _shown(template, ids), outcome, elapsed_ms, attempt,
             )
 
     @staticmethod
-    def _decode(answer: _Answer, method: str, shown: str) -> Any:
+    def _decode(answer: _Answer, method: str, template: str, ids: Mapping[str, object]) -> Any:
         if answer.status_code == 204:
             return None
         try:
             return json.loads(answer.content)
         except ValueError:
             raise InvalidResponse(
-                status_code=answer.status_code, method=method, path=shown
+                status_code=answer.status_code, method=method, path=_shown(template, ids)
             ) from None
 
     @staticmethod

@@ -278,3 +278,47 @@ def test_the_aiohttp_transport_sees_respx_only_while_it_is_active() -> None:
     with respx.mock():
         assert mocked()
     assert not mocked()
+
+
+# --- the SDK's own per-request cost --------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("each_transport")
+async def test_the_sdks_own_client_keeps_no_cookies() -> None:
+    async def handler(request_line: str, writer: asyncio.StreamWriter) -> None:
+        writer.write(
+            b"HTTP/1.1 200 OK\r\nSet-Cookie: session=abc; Path=/\r\n"
+            b"Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"
+        )
+
+    with LoopbackServer(handler) as server:
+        async with _client(server.url) as notify:
+            await _send(notify, "GET")
+            await _send(notify, "GET")
+            client = notify._session.current_client()
+            assert client is not None
+            assert len(client.cookies) == 0  # nothing kept, nothing sent back
+
+
+async def test_the_redacted_path_is_built_only_for_a_log_line_or_an_error(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from notify_async import _transport as transport_module
+
+    built: list[str] = []
+    real = transport_module.display_path
+
+    def counting(template: str, ids: Any) -> str:
+        built.append(template)
+        return real(template, ids)
+
+    monkeypatch.setattr(transport_module, "display_path", counting)
+    caplog.set_level(logging.INFO, logger="notify_async")
+    async with _client(BASE_URL) as notify:
+        with respx.mock(base_url=BASE_URL) as router:
+            router.route().respond(200, json={})
+            await notify.services.get_service(SERVICE)
+            assert built == []
+            caplog.set_level(logging.DEBUG, logger="notify_async")
+            await notify.services.get_service(SERVICE)
+            assert built == ["/service/{service_id}"]
