@@ -20,7 +20,7 @@ import random
 import sys
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, cast
+from typing import Any
 
 import anyio
 import httpx
@@ -292,11 +292,10 @@ class Transport:
 
         A free slot is taken without a trip through the event loop, and the common case runs
         under one cancel scope (each costs a few microseconds per request)."""
-        client, limiter = await self._session.bind()
+        http = await self._session.bind()
+        client, limiter = http.client, http.limiter
         try:
-            request = client.build_request(
-                method, url, params=cast(Any, query), content=content, headers=self._headers()
-            )
+            request = http.build(method, url, query, content, self._headers())
         except httpx.InvalidURL:
             raise InvalidArgumentError("the request's URL is not valid (too long?)") from None
         budget = self._retry.budget
