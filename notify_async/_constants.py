@@ -99,6 +99,32 @@ MAX_REDIS_CACHE_SLOTS = 10_000
 #: Immediate retries of a Redis command on a broken connection (replaces a pooled connection
 #: that a Redis restart closed; redis-py's own default would retry for seconds).
 DEFAULT_REDIS_RETRIES = 1
+#: Cluster-wide retries of a command after a connection error or a cluster going through a
+#: failover (redis-py re-reads the slot map in between), spaced by a jittered backoff
+#: (seconds): long enough to ride out a planned failover, short enough that a read then goes
+#: to the API rather than waiting.
+DEFAULT_REDIS_CLUSTER_RETRIES = 3
+REDIS_CLUSTER_RETRY_BASE = 0.05
+REDIS_CLUSTER_RETRY_CAP = 0.5
+#: Hash slots of a Redis Cluster.
+REDIS_CLUSTER_SLOTS = 16384
+#: Seconds the first process missing a key holds its lease on fetching it (cross-process
+#: single-flight); the others wait at most this long for its answer, then fetch themselves.
+#: 0 turns cross-process single-flight off.
+DEFAULT_REDIS_LEASE_SECONDS = 5.0
+#: First and longest pause in seconds between two looks at a key another process is fetching.
+REDIS_LEASE_POLL_MIN = 0.002
+REDIS_LEASE_POLL_MAX = 0.05
+#: Longest a pattern invalidation may walk one cluster node's keyspace (seconds). A read's
+#: marker outlives its store by this long, so a walk that began before the store still finds
+#: it; a longer walk is reported as a failed invalidation.
+MAX_REDIS_SWEEP_SECONDS = 60
+#: Walks of a pattern invalidation redone when the cluster's slot map changed during the walk.
+REDIS_SWEEP_ATTEMPTS = 3
+#: Ports of a cluster node and of a Sentinel when a ``redis+cluster://`` or
+#: ``redis+sentinel://`` URL names none.
+DEFAULT_REDIS_PORT = 6379
+DEFAULT_SENTINEL_PORT = 26379
 
 # --- Service limits applied by ``services.update_status`` -------------------------------------
 DEFAULT_SERVICE_LIMIT = 50

@@ -53,6 +53,19 @@ class CacheBackend(Protocol):
         """Release connections (a no-op for in-process backends). The backend stays usable."""
 
 
+@runtime_checkable
+class SharedReads(Protocol):
+    """Optional, for a backend shared by several processes: identical misses in different
+    processes share one fetch (cross-process single-flight)."""
+
+    async def shared_read(self, key: str, token: object) -> bytes | None:
+        """Called after :meth:`CacheBackend.begin_read`, before fetching. The bytes another
+        process stored under ``key`` since ``token`` was taken - at once if they are there,
+        else after waiting (bounded) for the process already fetching ``key`` to store them -
+        or None: fetch it here. Only stored bytes are returned, so they passed the fence.
+        :meth:`CacheBackend.complete_read` is called for the token either way."""
+
+
 class NullCache:
     """A backend that stores nothing: every read is a miss, every invalidation a no-op."""
 

@@ -20,7 +20,10 @@ the key - in this process or any other sharing the backend - came after the fetc
 otherwise (fenced, cancelled, not stored) it reads again. An invalidation also detaches the
 fetches in flight for the keys (and patterns) it covers, so a caller arriving after a write never
 joins a fetch that began before it. When the cache is being skipped after an error, and with no
-cache (``cache=False``), every call is its own request.
+cache (``cache=False``), every call is its own request. A backend shared by several processes
+may also share one fetch between them (:class:`~notify_async.cache._backend.SharedReads`): a
+miss then takes the answer another process *stored* for the key (fenced like any entry) instead
+of fetching it.
 """
 
 from __future__ import annotations
@@ -36,7 +39,13 @@ import attrs
 
 from notify_async import _constants as C
 from notify_async._loops import loop_token
-from notify_async.cache._backend import CacheBackend, CacheBusyError, NullCache, WritePhase
+from notify_async.cache._backend import (
+    CacheBackend,
+    CacheBusyError,
+    NullCache,
+    SharedReads,
+    WritePhase,
+)
 from notify_async.cache._keys import glob_to_regex
 from notify_async.errors import CacheInvalidationError, ConfigurationError
 
@@ -101,6 +110,7 @@ class RequestCache:
         self._flights: dict[tuple[object, str], _Flight] = {}
         #: False for :class:`NullCache` (``cache=False``): calls go straight to the API.
         self.enabled = not isinstance(backend, NullCache)
+        self._shared_read = backend.shared_read if isinstance(backend, SharedReads) else None
 
     def _failed(self, what: str, key: str, exc: BaseException) -> None:
         if isinstance(exc, ConfigurationError):
@@ -183,12 +193,36 @@ class RequestCache:
             return await fetch(), None
         value: Any = None
         payload: bytes | None = None
+        shared: tuple[Any, bytes] | None = None
         try:
-            value = await fetch()
-            payload = _dumps(value)
+            shared = await self._from_other_process(key, token)
+            if shared is None:
+                value = await fetch()
+                payload = _dumps(value)
         finally:
             stored = await self._complete(key, token, payload, ttl)
+        if shared is not None:
+            return shared
         return value, payload if stored else None
+
+    async def _from_other_process(self, key: str, token: object) -> tuple[Any, bytes] | None:
+        """The value (and its JSON) another process stored for ``key`` while this miss waited
+        for its fetch, or None: fetch it here."""
+        if self._shared_read is None:
+            return None
+        try:
+            raw = await self._shared_read(key, token)
+        except Exception as exc:  # noqa: BLE001 - skippable: fetch it here
+            self._failed("shared read", key, exc)
+            return None
+        if not raw:
+            return None
+        try:
+            value = json.loads(raw)
+        except ValueError:  # not ours to fail on: fetch, and overwrite it
+            return None
+        self.stats.shared += 1
+        return value, raw
 
     async def _complete(self, key: str, token: object, payload: bytes | None, ttl: int) -> bool:
         try:

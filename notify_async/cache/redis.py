@@ -42,20 +42,31 @@ app); an index of the SDK's own keys could not, which is why there is none. ``SC
 every key that exists for the whole walk; a key stored by a fenced read cannot appear after the
 fence went up, and one stored before it is found by the walk.
 
+Cross-process single-flight. The first read to miss a key takes a short lease on fetching it
+(``<ns>l:K``, ``SET NX PX``-like, inside the script that takes its token). A read in another
+process that misses the same key meanwhile waits for that fetch (polling, at most
+``lease_seconds``) and takes the answer only once it is *stored* under ``K``, i.e. it passed the
+fence: exactly what a cache hit at that moment would return. A lease whose holder can no longer
+store (a write of the key came after it began) is void: the next read takes it over, so no one
+waits for an answer that will be thrown away.
+
 Connections. Every command waits for a free connection of the pool (up to ``pool_timeout``
 seconds) instead of failing when more calls are in flight than the pool has connections; a pool
 shared with other code that still runs out is waited for the same way. A cache owned by the
 client (:meth:`RedisCache.from_url`) makes one pool per running event loop and closes each one
 inside its loop when that loop ends.
 
-Not for Redis Cluster (``SCAN`` walks one node). asyncio only: ``redis.asyncio`` does not run
-under trio, so every method raises :class:`~notify_async.errors.ConfigurationError` there.
+Topologies. A single Redis, and a Sentinel-managed primary (the identity includes the run id of
+the primary, so a failover refuses every read begun before it), use the scheme above
+(:mod:`notify_async.cache._redis_fence`). A Redis Cluster cannot fence a pattern in one script
+(its keys span every slot); :mod:`notify_async.cache._redis_cluster` explains how it does it.
+asyncio only: ``redis.asyncio`` does not run under trio, so every method raises
+:class:`~notify_async.errors.ConfigurationError` there.
 """
 
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Literal, TypeVar
 
@@ -64,8 +75,11 @@ from notify_async._extras import missing_extra
 try:
     import redis.asyncio as aioredis
     import redis.exceptions
-    from redis.asyncio.retry import Retry
-    from redis.backoff import NoBackoff
+    from redis.asyncio.cluster import RedisCluster
+
+    from notify_async.cache._redis_cluster import ClusterFence
+    from notify_async.cache._redis_fence import FenceSettings, SingleNodeFence
+    from notify_async.cache._redis_urls import Opened, cache_defaults, describe, opener
 except ModuleNotFoundError as exc:  # the optional ``redis`` extra is not installed
     if not (exc.name or "").startswith("redis"):
         raise
@@ -74,17 +88,12 @@ except ModuleNotFoundError as exc:  # the optional ``redis`` extra is not instal
 from notify_async import _constants as C
 from notify_async._loops import PerLoop
 from notify_async.cache._backend import CacheBusyError
-from notify_async.cache._keys import literal_prefix
-from notify_async.cache._redis_scripts import BEGIN_READ, COMPLETE_READ, INVALIDATE
 from notify_async.errors import ConfigurationError
 
 __all__ = ["RedisCache"]
 
 R = TypeVar("R")
 
-#: The longest key whose prefixes the store script checks in one ``MGET`` (Lua's unpack limit is
-#: far above this; longer keys are never stored after a miss, only read).
-_MAX_FENCED_KEY = 1000
 #: What redis-py raises when a (non-blocking) pool has no free connection; redis-py 5 raised a
 #: plain ConnectionError saying "Too many connections".
 _POOL_FULL: type[Exception] = getattr(redis.exceptions, "MaxConnectionsError", LookupError)
@@ -101,48 +110,51 @@ _OTHER_LOOP = (
     "RedisCache.from_url, which makes a pool per loop"
 )
 
-
-def _as_bytes(value: bytes | str) -> bytes:
-    return value.encode() if isinstance(value, str) else value
+Client = aioredis.Redis | RedisCluster
 
 
-def _redis_defaults() -> dict[str, Any]:
-    """Connection settings suited to a cache: short timeouts and one immediate retry (which
-    replaces a pooled connection that a Redis restart broke), instead of redis-py's long
-    retry schedule that would hold every read for seconds while Redis is down."""
-    return {
-        "socket_timeout": C.DEFAULT_REDIS_TIMEOUT,
-        "socket_connect_timeout": C.DEFAULT_REDIS_TIMEOUT,
-        "retry": Retry(NoBackoff(), C.DEFAULT_REDIS_RETRIES),
-        "max_connections": C.DEFAULT_REDIS_MAX_CONNECTIONS,
-    }
+def _connection_kwargs(client: Client) -> dict[str, Any]:
+    if isinstance(client, RedisCluster):
+        return client.get_connection_kwargs()
+    kwargs: dict[str, Any] = client.connection_pool.connection_kwargs
+    return kwargs
 
 
 class _Connection:
     """A Redis client and the slots that keep the cache within its pool, for one loop."""
 
-    __slots__ = ("redis", "slots")
+    __slots__ = ("cluster", "opened", "redis", "slots")
 
-    def __init__(self, client: aioredis.Redis) -> None:
+    def __init__(self, client: Client, opened: Opened | None = None) -> None:
         self.redis = client
-        size = getattr(client.connection_pool, "max_connections", None) or 100
-        self.slots = asyncio.Semaphore(min(size, C.MAX_REDIS_CACHE_SLOTS))
+        self.opened = opened
+        self.cluster = isinstance(client, RedisCluster)
+        size = _connection_kwargs(client).get("max_connections") or getattr(
+            getattr(client, "connection_pool", None), "max_connections", None
+        )
+        self.slots = asyncio.Semaphore(min(size or 100, C.MAX_REDIS_CACHE_SLOTS))
 
 
 class RedisCache:
     """A :class:`~notify_async.cache.CacheBackend` on ``redis.asyncio``, shareable with the
-    original admin app (same key names, JSON values and TTLs).
+    original admin app (same key names, JSON values and TTLs), on one Redis, a
+    Sentinel-managed primary or a Redis Cluster.
 
     Args:
-        client: a ``redis.asyncio.Redis`` made with ``decode_responses=False`` (the default).
-            It stays yours: :meth:`aclose` does not close it, and it can serve one running
-            event loop at a time.
-        namespace: prefix of the fence bookkeeping keys stored beside the cached keys.
+        client: a ``redis.asyncio.Redis`` (a Sentinel's ``master_for(name)`` too) or a
+            ``redis.asyncio.cluster.RedisCluster``, made with ``decode_responses=False`` (the
+            default). It stays yours: :meth:`aclose` does not close it, and it can serve one
+            running event loop at a time.
+        namespace: prefix of the fence bookkeeping keys stored beside the cached keys (on a
+            cluster it may not hold ``{`` or ``}``).
         fence_seconds: how long fence entries live; a read that takes longer never stores.
         scan_count: the ``COUNT`` of each ``SCAN`` step of a pattern invalidation (the work
             Redis does per step, so the longest it makes other clients wait).
         pool_timeout: the longest a cache command waits for a free pool connection; a read
             that waits longer goes to the API, an invalidation raises.
+        lease_seconds: how long the first process to miss a key holds the lease on fetching it,
+            and so the longest other processes wait for its answer before fetching themselves
+            (cross-process single-flight); 0 turns it off.
 
     Raises:
         ConfigurationError: if ``client`` decodes responses or an option is out of range.
@@ -152,30 +164,32 @@ class RedisCache:
 
     def __init__(
         self,
-        client: aioredis.Redis,
+        client: Client,
         *,
         namespace: str = C.DEFAULT_REDIS_FENCE_NAMESPACE,
         fence_seconds: int = C.DEFAULT_REDIS_FENCE_SECONDS,
         scan_count: int = C.DEFAULT_REDIS_SCAN_COUNT,
         pool_timeout: float = C.DEFAULT_REDIS_POOL_TIMEOUT,
+        lease_seconds: float = C.DEFAULT_REDIS_LEASE_SECONDS,
     ) -> None:
-        if client.connection_pool.connection_kwargs.get("decode_responses"):
+        if _connection_kwargs(client).get("decode_responses"):
             raise ConfigurationError("RedisCache needs a Redis client with decode_responses=False")
         if fence_seconds < 1 or scan_count < 1 or not namespace or not pool_timeout > 0:
             raise ConfigurationError(
                 "RedisCache: fence_seconds, scan_count and pool_timeout must be positive, "
                 "namespace non-empty"
             )
+        if not lease_seconds >= 0:
+            raise ConfigurationError("RedisCache: lease_seconds must be 0 or more")
         self._redis = client
-        self._factory: Callable[[], aioredis.Redis] | None = None
-        self._namespace = namespace
-        self._namespace_bytes = namespace.encode()
-        self._fence_seconds = fence_seconds
-        self._scan_count = scan_count
+        self._factory: Callable[[], Opened] | None = None
         self._pool_timeout = pool_timeout
-        self._begin_script = client.register_script(BEGIN_READ)
-        self._invalidate_script = client.register_script(INVALIDATE)
-        self._complete_script = client.register_script(COMPLETE_READ)
+        settings = FenceSettings(namespace, fence_seconds, scan_count, lease_seconds)
+        self._fence: SingleNodeFence | ClusterFence = (
+            ClusterFence(client, settings)
+            if isinstance(client, RedisCluster)
+            else SingleNodeFence(client, settings)
+        )
         self._loops: PerLoop[_Connection] = PerLoop(self._connect, self._disconnect)
 
     @classmethod
@@ -187,46 +201,45 @@ class RedisCache:
         fence_seconds: int = C.DEFAULT_REDIS_FENCE_SECONDS,
         scan_count: int = C.DEFAULT_REDIS_SCAN_COUNT,
         pool_timeout: float = C.DEFAULT_REDIS_POOL_TIMEOUT,
+        lease_seconds: float = C.DEFAULT_REDIS_LEASE_SECONDS,
         **redis_options: Any,
     ) -> RedisCache:
-        """A cache owning its connection pools to ``url`` (``redis://``, ``rediss://`` or
-        ``unix://``): one per running event loop, each closed when its loop ends or by
+        """A cache owning its connections to ``url``: one pool (or cluster client, or Sentinel
+        and its primary's pool) per running event loop, each closed when its loop ends or by
         :meth:`aclose` (which :class:`~notify_async.NotifyAdminClient` calls on close).
-        ``redis_options`` go to ``redis.asyncio.Redis.from_url`` and override the
-        cache-friendly defaults (2 s socket timeouts, one immediate retry, 100 connections).
+
+        ``url`` is ``redis://``, ``rediss://`` or ``unix://`` for one Redis;
+        ``redis+cluster://host:port[,host:port...]`` (``rediss+cluster://`` for TLS) for a
+        Redis Cluster; ``redis+sentinel://host:port[,host:port...]/service[/db]``
+        (``rediss+sentinel://``) for the primary the Sentinels name for ``service``. A user and
+        password before ``@`` are those of the Redis nodes. ``redis_options`` go to the redis-py
+        client (``Redis.from_url``, ``RedisCluster`` or ``Sentinel.master_for``;
+        ``sentinel_kwargs`` to the Sentinels) and override the cache-friendly defaults (2 s
+        socket timeouts, one immediate retry - three short ones on a cluster - and 100
+        connections).
 
         Raises:
-            ConfigurationError: for a URL redis-py cannot parse (the URL is not echoed, as it
+            ConfigurationError: for a URL that cannot be read (the URL is not echoed, as it
                 may hold a password) or ``decode_responses=True``.
         """
-        options = {**_redis_defaults(), **redis_options}
+        options = {**cache_defaults(url.partition("://")[0].lower()), **redis_options}
         if options.get("decode_responses"):
             raise ConfigurationError("RedisCache needs decode_responses=False")
-
-        def connect() -> aioredis.Redis:
-            try:
-                return aioredis.Redis.from_url(url, **options)
-            except ValueError as exc:
-                raise ConfigurationError(
-                    f"invalid Redis URL or option ({type(exc).__name__})"
-                ) from None
-
+        try:
+            open_client = opener(url, options)
+            first = open_client()
+        except (ValueError, TypeError) as exc:
+            problem = type(exc).__name__
+            raise ConfigurationError(f"invalid Redis URL or option ({problem})") from None
         cache = cls(
-            connect(), namespace=namespace, fence_seconds=fence_seconds, scan_count=scan_count,
-            pool_timeout=pool_timeout,
+            first.client, namespace=namespace, fence_seconds=fence_seconds,
+            scan_count=scan_count, pool_timeout=pool_timeout, lease_seconds=lease_seconds,
         )
-        cache._factory = connect
+        cache._factory = open_client
         return cache
 
     def __repr__(self) -> str:
-        kwargs = self._redis.connection_pool.connection_kwargs
-        where = (
-            f"path={kwargs['path']!r}"
-            if kwargs.get("path")
-            else f"host={kwargs.get('host')!r}, port={kwargs.get('port')!r}"
-        )
-        owned = self._factory is not None
-        return f"RedisCache({where}, db={kwargs.get('db', 0)!r}, owned={owned})"
+        return f"RedisCache({describe(self._redis)}, owned={self._factory is not None})"
 
     @property
     def owns_connections(self) -> bool:
@@ -234,8 +247,8 @@ class RedisCache:
         return self._factory is not None
 
     @property
-    def client(self) -> aioredis.Redis:
-        """The ``redis.asyncio.Redis`` of the running loop (or the first one made)."""
+    def client(self) -> Client:
+        """The redis-py client of the running loop (or the first one made)."""
         current = self._loops.current()
         return self._redis if current is None else current.redis
 
@@ -244,11 +257,12 @@ class RedisCache:
             if self._loops.others_running():
                 raise ConfigurationError(_OTHER_LOOP)
             return _Connection(self._redis)
-        return _Connection(self._factory())
+        opened = self._factory()
+        return _Connection(opened.client, opened)
 
     async def _disconnect(self, connection: _Connection) -> None:
-        if self._factory is not None:
-            await connection.redis.aclose()
+        if connection.opened is not None:
+            await connection.opened.aclose()
 
     def _connection(self) -> _Connection:
         try:
@@ -257,7 +271,7 @@ class RedisCache:
             raise ConfigurationError(_ASYNCIO_ONLY) from None
         return self._loops.get()
 
-    async def _run(self, command: Callable[[aioredis.Redis], Awaitable[R]]) -> R:
+    async def _run(self, command: Callable[[Any], Awaitable[R]]) -> R:
         """Run ``command`` holding one of the loop's connection slots; waits (bounded by
         ``pool_timeout``) for a slot and for a pool that other code keeps full."""
         connection = self._connection()
@@ -274,6 +288,11 @@ class RedisCache:
             deadline: float | None = None
             while True:
                 try:
+                    if connection.cluster:
+                        # Read the slot map first (at once when it is known): redis-py sends
+                        # a command issued while it is unknown to a default node, and the
+                        # MOVED storm that follows under concurrency breaks its connections.
+                        await connection.redis.initialize()
                     return await command(connection.redis)
                 except _POOL_FULL:
                     now = asyncio.get_running_loop().time()
@@ -295,31 +314,28 @@ class RedisCache:
         await self._run(lambda r: r.set(key, value, ex=ttl))
 
     async def begin_read(self, key: str) -> object:
-        """A fence token ``(identity, seq, server time)`` taken before ``key`` is fetched."""
-        args = (self._namespace, uuid.uuid4().hex)
-        ident, seq, now = await self._run(
-            lambda r: self._begin_script(args=args, client=r)
-        )
-        return (ident, int(seq), int(now))
+        """A fence token ``(identity, seq, server time)`` taken before ``key`` is fetched. It
+        also notes the key's value if another process stored it meanwhile, and takes the lease
+        on fetching ``key`` for every process unless another read holds it."""
+        return await self._fence.begin_read(self._run, key)
+
+    async def shared_read(self, key: str, token: object) -> bytes | None:
+        """The answer another process stored for ``key`` since ``token`` was taken: at once if
+        it was there, else after waiting (at most ``lease_seconds``) for the read holding the
+        lease to store it. None means fetch it here (this read may have taken the lease over).
+        Raises redis errors (the request cache then fetches)."""
+        self._connection()
+        return await self._fence.shared_read(self._run, key, token)
 
     async def complete_read(
         self, key: str, token: object, value: bytes | None, ttl: int
     ) -> bool:
         """Store ``value`` unless ``key`` or a pattern covering it was invalidated since
         ``token``, a write of it is in progress, or the token is older than ``fence_seconds``
-        (decided in one Lua script). Returns True when stored; a failed read (``value`` None)
-        needs no round trip."""
+        (decided in one Lua script); give up the lease if the read holds it. Returns True when
+        stored; a failed read (``value`` None) holding no lease needs no round trip."""
         self._connection()
-        if value is None or len(key) > _MAX_FENCED_KEY:
-            return False
-        if not (isinstance(token, tuple) and len(token) == 3):
-            raise TypeError("complete_read needs the token begin_read returned")
-        ident, seq, started = token
-        args = (self._namespace, _as_bytes(ident), int(seq), int(started), self._fence_seconds)
-        stored = await self._run(
-            lambda r: self._complete_script(keys=(key,), args=(*args, value, ttl), client=r)
-        )
-        return bool(stored)
+        return await self._fence.complete_read(self._run, key, token, value, ttl)
 
     async def invalidate(
         self,
@@ -328,30 +344,12 @@ class RedisCache:
         *,
         write: Literal["start", "end"] | None = None,
     ) -> None:
-        """Fence and delete ``keys``, fence every pattern's literal prefix, then remove every
-        key matching each pattern with ``SCAN`` + ``UNLINK`` (never ``KEYS``), including keys
+        """Fence and delete ``keys``, fence every pattern, then remove every key matching each
+        pattern with ``SCAN`` + ``UNLINK`` on every primary (never ``KEYS``), including keys
         written by other clients. ``write`` marks the start or end of a write of them (no read
         stores in between). Raises redis errors (the request cache turns them into
         :class:`~notify_async.errors.CacheInvalidationError`)."""
-        prefixes = [literal_prefix(pattern) for pattern in patterns]
-        args: tuple[str | int, ...] = (self._namespace, self._fence_seconds, write or "", *prefixes)
-        await self._run(
-            lambda r: self._invalidate_script(keys=list(keys), args=args, client=r)
-        )
-        for pattern in patterns:
-            await self._run(lambda r, p=pattern: self._sweep(r, p))  # type: ignore[misc]
-
-    async def _sweep(self, client: aioredis.Redis, pattern: str) -> None:
-        """Walk the keyspace in ``scan_count`` steps, unlinking the matches of ``pattern``
-        (leaving the fence bookkeeping alone)."""
-        cursor = 0
-        while True:
-            cursor, found = await client.scan(cursor, match=pattern, count=self._scan_count)
-            doomed = [k for k in map(_as_bytes, found) if not k.startswith(self._namespace_bytes)]
-            if doomed:
-                await client.unlink(*doomed)
-            if cursor == 0:
-                return
+        await self._fence.invalidate(self._run, keys, patterns, write)
 
     async def aclose(self) -> None:
         """Close the running loop's pool if this cache made it (:meth:`from_url`); a client
