@@ -16,7 +16,7 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 
 import pytest
 import redis
@@ -39,16 +39,22 @@ class RedisServer:
     """One ``redis-server`` subprocess on a loopback port, without persistence.
 
     :meth:`stop` and :meth:`start` may be called again to simulate an outage and a restart on
-    the same port.
+    the same port. ``extra`` are more ``redis-server`` arguments (cluster mode, replication).
     """
 
-    def __init__(self, port: int | None = None) -> None:
+    def __init__(self, port: int | None = None, *, extra: Sequence[str] = ()) -> None:
         if REDIS_SERVER is None:
             pytest.skip("redis-server binary not found (install Debian's redis-server)")
+        self.extra = list(extra)
         self.port = port or free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self._process: subprocess.Popen[bytes] | None = None
         self._dir = tempfile.TemporaryDirectory(prefix="notify-redis-")
+
+    @property
+    def directory(self) -> str:
+        """The server's working directory (its cluster config file, a Sentinel's config)."""
+        return self._dir.name
 
     def start(self) -> None:
         """Start the server and wait until it answers PING."""
@@ -57,7 +63,7 @@ class RedisServer:
             [
                 REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1",
                 "--save", "", "--appendonly", "no", "--dir", self._dir.name,
-                "--enable-debug-command", "local",
+                "--enable-debug-command", "local", *self.extra,
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
