@@ -121,6 +121,13 @@ REDIS_LEASE_POLL_MAX = 0.05
 MAX_REDIS_SWEEP_SECONDS = 60
 #: Walks of a pattern invalidation redone when the cluster's slot map changed during the walk.
 REDIS_SWEEP_ATTEMPTS = 3
+#: Seconds an invalidation on a Sentinel-managed primary waits for its replicas to acknowledge
+#: it (``WAIT``); one that is not acknowledged in time raises CacheInvalidationError.
+DEFAULT_REDIS_REPLICA_TIMEOUT = 1.0
+#: Seconds between two looks for a Sentinel's ``+switch-master`` announcement, and the pause
+#: before listening on the next Sentinel when one fails.
+SENTINEL_LISTEN_SECONDS = 1.0
+SENTINEL_RELISTEN_SECONDS = 0.5
 #: Ports of a cluster node and of a Sentinel when a ``redis+cluster://`` or
 #: ``redis+sentinel://`` URL names none.
 DEFAULT_REDIS_PORT = 6379

@@ -101,6 +101,11 @@ def test_a_namespace_with_braces_is_refused_on_a_cluster() -> None:
         RedisCache.from_url("redis+cluster://127.0.0.1:7000", namespace="fence{x}:")
 
 
+def test_waiting_for_replicas_is_refused_on_a_cluster() -> None:
+    with pytest.raises(ConfigurationError, match="replicas"):
+        RedisCache.from_url("redis+cluster://127.0.0.1:7000", replicas=1)
+
+
 def test_every_slot_has_a_tag_that_hashes_to_it() -> None:
     tags = slot_tags()
     assert [key_slot(f"{{{tag}}}".encode()) for tag in tags] == list(range(C.REDIS_CLUSTER_SLOTS))

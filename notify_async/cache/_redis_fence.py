@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Literal, Protocol, TypeVar
 
 import attrs
+import redis.exceptions
 
 from notify_async import _constants as C
 from notify_async.cache._keys import literal_prefix
@@ -42,6 +43,8 @@ class FenceSettings:
     fence_seconds: int
     scan_count: int
     lease_seconds: float
+    replicas: int = 0
+    replica_timeout: float = C.DEFAULT_REDIS_REPLICA_TIMEOUT
 
     @property
     def lease_ms(self) -> int:
@@ -165,12 +168,28 @@ class SingleNodeFence:
     async def invalidate(
         self, run: Runner, keys: Sequence[str], patterns: Sequence[str], write: WritePhase
     ) -> None:
-        prefixes = [literal_prefix(pattern) for pattern in patterns]
         settings = self._settings
+        prefixes = [literal_prefix(pattern) for pattern in patterns]
         args = (settings.namespace, settings.fence_seconds, write or "", *prefixes)
-        await run(lambda r: self._invalidate(keys=list(keys), args=args, client=r))
-        for pattern in patterns:
-            await run(lambda r, p=pattern: self._sweep(r, p))  # type: ignore[misc]
+
+        async def apply(client: Any) -> None:
+            await self._invalidate(keys=list(keys), args=args, client=client)
+            for pattern in patterns:
+                await self._sweep(client, pattern)
+
+        async def apply_and_wait(client: Any) -> None:
+            # WAIT counts the acknowledgements of this connection's writes: one connection.
+            async with client.client() as connection:
+                await apply(connection)
+                acked = await connection.wait(
+                    settings.replicas, int(settings.replica_timeout * 1000)
+                )
+            if acked < settings.replicas:
+                raise redis.exceptions.RedisError(
+                    f"{acked} of {settings.replicas} replicas acknowledged the invalidation"
+                )
+
+        await run(apply_and_wait if settings.replicas else apply)
 
     async def _sweep(self, client: Any, pattern: str) -> None:
         """Walk the keyspace in ``scan_count`` steps, unlinking the matches of ``pattern``

@@ -79,6 +79,7 @@ try:
 
     from notify_async.cache._redis_cluster import ClusterFence
     from notify_async.cache._redis_fence import FenceSettings, SingleNodeFence
+    from notify_async.cache._redis_sentinel import sentinel_pool, start_following, stop_following
     from notify_async.cache._redis_urls import Opened, cache_defaults, describe, opener
 except ModuleNotFoundError as exc:  # the optional ``redis`` extra is not installed
     if not (exc.name or "").startswith("redis"):
@@ -123,12 +124,15 @@ def _connection_kwargs(client: Client) -> dict[str, Any]:
 class _Connection:
     """A Redis client and the slots that keep the cache within its pool, for one loop."""
 
-    __slots__ = ("cluster", "opened", "redis", "slots")
+    __slots__ = ("cluster", "follower", "opened", "redis", "slots")
 
     def __init__(self, client: Client, opened: Opened | None = None) -> None:
         self.redis = client
         self.opened = opened
         self.cluster = isinstance(client, RedisCluster)
+        #: On a Sentinel-managed primary: the task that drops the pool's connections when
+        #: Sentinel announces a new primary (made inside the loop that uses the client).
+        self.follower = start_following(client)
         size = _connection_kwargs(client).get("max_connections") or getattr(
             getattr(client, "connection_pool", None), "max_connections", None
         )
@@ -155,6 +159,10 @@ class RedisCache:
         lease_seconds: how long the first process to miss a key holds the lease on fetching it,
             and so the longest other processes wait for its answer before fetching themselves
             (cross-process single-flight); 0 turns it off.
+        replicas: how many replicas must acknowledge each invalidation (``WAIT``) within
+            ``replica_timeout`` seconds, else it raises: an invalidation the old primary
+            accepted just before a failover is otherwise lost with it. The default, None, is 1
+            on a Sentinel-managed primary and 0 elsewhere; not available on a cluster.
 
     Raises:
         ConfigurationError: if ``client`` decodes responses or an option is out of range.
@@ -171,7 +179,17 @@ class RedisCache:
         scan_count: int = C.DEFAULT_REDIS_SCAN_COUNT,
         pool_timeout: float = C.DEFAULT_REDIS_POOL_TIMEOUT,
         lease_seconds: float = C.DEFAULT_REDIS_LEASE_SECONDS,
+        replicas: int | None = None,
+        replica_timeout: float = C.DEFAULT_REDIS_REPLICA_TIMEOUT,
     ) -> None:
+        cluster = isinstance(client, RedisCluster)
+        if replicas is None:
+            replicas = 1 if not cluster and sentinel_pool(client) is not None else 0
+        if replicas < 0 or not replica_timeout > 0 or (cluster and replicas):
+            raise ConfigurationError(
+                "RedisCache: replicas must be 0 or more (0 on a cluster), replica_timeout "
+                "positive"
+            )
         if _connection_kwargs(client).get("decode_responses"):
             raise ConfigurationError("RedisCache needs a Redis client with decode_responses=False")
         if fence_seconds < 1 or scan_count < 1 or not namespace or not pool_timeout > 0:
@@ -184,11 +202,11 @@ class RedisCache:
         self._redis = client
         self._factory: Callable[[], Opened] | None = None
         self._pool_timeout = pool_timeout
-        settings = FenceSettings(namespace, fence_seconds, scan_count, lease_seconds)
+        settings = FenceSettings(
+            namespace, fence_seconds, scan_count, lease_seconds, replicas, replica_timeout
+        )
         self._fence: SingleNodeFence | ClusterFence = (
-            ClusterFence(client, settings)
-            if isinstance(client, RedisCluster)
-            else SingleNodeFence(client, settings)
+            ClusterFence(client, settings) if cluster else SingleNodeFence(client, settings)
         )
         self._loops: PerLoop[_Connection] = PerLoop(self._connect, self._disconnect)
 
@@ -202,6 +220,8 @@ class RedisCache:
         scan_count: int = C.DEFAULT_REDIS_SCAN_COUNT,
         pool_timeout: float = C.DEFAULT_REDIS_POOL_TIMEOUT,
         lease_seconds: float = C.DEFAULT_REDIS_LEASE_SECONDS,
+        replicas: int | None = None,
+        replica_timeout: float = C.DEFAULT_REDIS_REPLICA_TIMEOUT,
         **redis_options: Any,
     ) -> RedisCache:
         """A cache owning its connections to ``url``: one pool (or cluster client, or Sentinel
@@ -234,6 +254,7 @@ class RedisCache:
         cache = cls(
             first.client, namespace=namespace, fence_seconds=fence_seconds,
             scan_count=scan_count, pool_timeout=pool_timeout, lease_seconds=lease_seconds,
+            replicas=replicas, replica_timeout=replica_timeout,
         )
         cache._factory = open_client
         return cache
@@ -261,6 +282,7 @@ class RedisCache:
         return _Connection(opened.client, opened)
 
     async def _disconnect(self, connection: _Connection) -> None:
+        await stop_following(connection.follower)
         if connection.opened is not None:
             await connection.opened.aclose()
 
