@@ -113,8 +113,7 @@ async def raw_aiohttp(base_url: str) -> AsyncIterator[Call]:
 
 #: name -> factory, in the order of the tables.
 ASYNC_CLIENTS: dict[str, AsyncClientFactory] = {
-    "notify_async default": notify_async(),
-    "notify_async transport=aiohttp": notify_async(transport="aiohttp"),
+    "notify_async default": notify_async(),  # transport="auto": aiohttp on asyncio
     "notify_async transport=httpcore": notify_async(transport="httpcore"),
     "raw httpx, one pool": raw_httpx(None),
     "raw httpx, sharded pools": raw_httpx(sharded),

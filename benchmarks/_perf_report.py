@@ -95,25 +95,33 @@ def chart(rows: Rows, path: Path, machine: str) -> None:
     import matplotlib.pyplot as plt
 
     latencies = sorted({r["latency_ms"] for r in rows})
-    fig, axes = plt.subplots(1, len(latencies), figsize=(7 * len(latencies), 5.5), squeeze=False)
+    fig, axes = plt.subplots(2, len(latencies), figsize=(7 * len(latencies), 10), squeeze=False)
     names = list(dict.fromkeys(r["client"] for r in rows))
-    for ax, latency in zip(axes[0], latencies, strict=True):
-        for name in names:
-            points = sorted((r["concurrency"], r["ops"]) for r in rows
+    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for column, latency in enumerate(latencies):
+        for index, name in enumerate(names):
+            points = sorted((r["concurrency"], r["ops"], r["cpu_us"]) for r in rows
                             if r["client"] == name and r["latency_ms"] == latency)
             if not points:
                 continue
-            xs, ys = zip(*points, strict=True)
-            style = {"marker": "s", "markersize": 9, "linestyle": "none"} if name.startswith(
-                "sync") else {"marker": "o", "linewidth": 2.5 if name == DEFAULT else 1.2}
-            ax.plot(xs, ys, label=name, **style)
-        ax.set_xscale("log")
-        ax.set_xticks([1, 10, 50, 200, 500], labels=["1", "10", "50", "200", "500"])
-        ax.set_xlabel("concurrency (requests in flight; threads for the sync client)")
-        ax.set_ylabel("requests/s")
-        ax.set_title(f"server latency {latency:g} ms")
-        ax.grid(True, alpha=0.3)
+            xs, ops, cpu = zip(*points, strict=True)
+            style: dict[str, Any] = {"color": colours[index % len(colours)], "label": name}
+            if name.startswith("sync"):
+                style.update(marker="s", markersize=9, linestyle="none")
+            else:
+                style.update(marker="o", linewidth=3 if name == DEFAULT else 1.2)
+            axes[0][column].plot(xs, ops, **style)
+            axes[1][column].plot(xs, cpu, **style)
+        for row, label in ((0, "requests/s"), (1, "client CPU µs per request (log)")):
+            ax = axes[row][column]
+            ax.set_xscale("log")
+            ax.set_xticks([1, 10, 50, 200, 500], labels=["1", "10", "50", "200", "500"])
+            ax.set_xlabel("concurrency (requests in flight; threads for the sync client)")
+            ax.set_ylabel(label)
+            ax.set_title(f"server latency {latency:g} ms: {label.split(' (')[0]}")
+            ax.grid(True, alpha=0.3)
+        axes[1][column].set_yscale("log")
     axes[0][0].legend(fontsize=8, loc="upper left")
     fig.suptitle(f"GET /service/<id>, ~3 KB JSON, JWT checked; {machine}", fontsize=9)
     fig.tight_layout()
-    fig.savefig(path, dpi=90)
+    fig.savefig(path, dpi=80)

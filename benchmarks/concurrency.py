@@ -1,4 +1,8 @@
-"""HTTP concurrency benchmark (prints figures; not a test).
+"""HTTP concurrency benchmark for the httpcore transport (prints figures; not a test).
+
+``transport="httpcore"``: how the sharded httpcore pools (used under trio, and what a caller can
+give an ``http_client=`` of theirs) are sized. The default asyncio transport (aiohttp) and the
+comparison with other clients are measured by ``benchmarks/perf.py``.
 
 Sends N GET requests at a given concurrency through :class:`NotifyAdminClient` (``cache=False``,
 no retries) to a tiny local API, for several (``max_connections``, ``max_in_flight``,
@@ -136,6 +140,7 @@ async def measure_sdk(url: str, connections: int, in_flight: int, per_client: in
         url, CLIENT_ID, SECRET, cache=False, retry=RetryPolicy.disabled(),
         max_connections=connections, max_keepalive_connections=connections,
         max_in_flight=in_flight, connections_per_pool=per_client or connections,
+        transport="httpcore",  # the pools measured here are httpcore's (trio, http_client=)
     )
     async with notify:
         await sdk_batch(notify, args.warmup, args.concurrency)

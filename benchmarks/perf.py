@@ -193,6 +193,7 @@ def measure(args: argparse.Namespace, clients: dict[str, AsyncClientFactory],
 
 
 def medians(runs: dict[str, list[dict[str, float]]]) -> list[dict[str, Any]]:
+    """One row per cell with the medians of its repetitions."""
     rows = []
     for key, results in runs.items():
         name, latency, concurrency = key.split("|")
@@ -210,8 +211,8 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="one short repetition")
     parser.add_argument("--sizing", action="store_true",
                         help="sweep the SDK's max_connections / max_in_flight instead")
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--window", type=float, default=1.2, help="seconds measured per cell")
+    parser.add_argument("--repeat", type=int, default=4)
+    parser.add_argument("--window", type=float, default=1.0, help="seconds measured per cell")
     parser.add_argument("--warmup", type=float, default=0.3)
     parser.add_argument("--latencies", type=float, nargs="+", default=[0.0, 20.0])
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 10, 50, 200, 500])
@@ -220,7 +221,12 @@ def main() -> None:
     parser.add_argument("--no-sync", action="store_true", help="leave out the original client")
     parser.add_argument("--out", type=Path, default=HERE.parent / "docs" / "benchmarks-perf.json")
     parser.add_argument("--chart", type=Path, default=HERE.parent / "docs" / "benchmarks-perf.png")
+    parser.add_argument("--from-json", type=Path, metavar="JSON",
+                        help="print the table and targets of a saved run; redraw its chart")
     args = parser.parse_args()
+    if args.from_json:
+        render(json.loads(args.from_json.read_text()), args.chart)
+        return
     clients = dict(ASYNC_CLIENTS)
     if args.quick:
         args.repeat, args.window, args.warmup = 1, 0.5, 0.2
@@ -228,7 +234,7 @@ def main() -> None:
     if args.sizing:
         clients = sizing_clients()
         args.clients, args.no_sync = list(clients), True
-        args.latencies, args.concurrency = [20.0], [200, 500]
+        args.latencies, args.concurrency = [0.0, 20.0], [200, 500]
 
     servers = {latency: start_upstream(latency) for latency in args.latencies}
     try:
@@ -242,16 +248,29 @@ def main() -> None:
     rows = medians(runs)
     report = {"machine": machine(), "elapsed_s": round(elapsed), "repeat": args.repeat,
               "window_s": args.window, "rows": rows}
+    if args.sizing:
+        from _perf_report import table
+
+        print(table(rows))
+        return
+    args.out.write_text(json.dumps(report, indent=1) + "\n")
+    render(report, args.chart)
+    print(f"\nwrote {args.out} and {args.chart}")
+
+
+def render(report: dict[str, Any], chart_path: Path) -> None:
+    """Print the table and the targets of ``report``; draw its chart."""
     from _perf_report import chart, table, targets
 
-    print(f"{report['machine']}; medians of {args.repeat} interleaved repetition(s) of "
-          f"{args.window:g} s; {elapsed:.0f} s in all\n")
+    rows = report["rows"]
+    names = [n for n in ASYNC_CLIENTS if any(r["client"] == n for r in rows)]
+    rows.sort(key=lambda r: (names.index(r["client"]) if r["client"] in names else len(names),
+                             r["client"], r["latency_ms"], r["concurrency"]))
+    print(f"{report['machine']}; medians of {report['repeat']} interleaved repetition(s) of "
+          f"{report['window_s']:g} s; {report['elapsed_s']} s in all\n")
     print(table(rows))
-    if not args.sizing:
-        print(targets(rows))
-        args.out.write_text(json.dumps(report, indent=1) + "\n")
-        chart(rows, args.chart, report["machine"])
-        print(f"\nwrote {args.out} and {args.chart}")
+    print(targets(rows))
+    chart(rows, chart_path, report["machine"])
 
 
 def sizing_clients() -> dict[str, AsyncClientFactory]:

@@ -73,7 +73,10 @@ class NotifyAdminClient:
             ``max_connections``, ``connections_per_pool``, ``max_in_flight``,
             ``token_reuse_seconds``, ``admin_base_url``, ``document_download_url``,
             ``document_download_api_key``,
-            ``default_service_limit``, ``default_live_service_rate_limits``, ``user_agent``.
+            ``default_service_limit``, ``default_live_service_rate_limits``, ``user_agent``,
+            ``transport`` (``"auto"``: aiohttp under the SDK's own ``httpx.AsyncClient`` on
+            asyncio, sharded httpcore pools on trio; or ``"aiohttp"`` / ``"httpcore"``; not
+            with ``http_client``, which is used as it is).
 
     Raises:
         ConfigurationError: for a missing or invalid setting.

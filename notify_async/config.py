@@ -80,7 +80,10 @@ class ClientConfig:
 
     ``secret`` and ``document_download_api_key`` are kept out of ``repr()``. ``transport``
     picks what sends the SDK's own requests: ``"auto"`` (aiohttp on asyncio, httpcore on trio),
-    ``"aiohttp"`` or ``"httpcore"``; a caller's ``http_client=`` is always used as it is.
+    ``"aiohttp"`` or ``"httpcore"``; a caller's ``http_client=`` is always used as it is. Mocks
+    keep working on either: while respx (``respx.mock``) or pytest-httpx patch httpcore or
+    httpx's ``AsyncHTTPTransport``, the aiohttp transport hands each request to httpx's own
+    transport, where the mock intercepts it.
     """
 
     base_url: str = attrs.field(validator=[_non_empty, _http_url])
