@@ -244,9 +244,10 @@ def test_an_unknown_transport_is_refused() -> None:
         NotifyAdminClient(BASE_URL, CLIENT_ID, SECRET, transport="urllib3")
 
 
-async def test_a_users_respx_mock_intercepts_the_default_aiohttp_transport() -> None:
+@pytest.mark.parametrize("using", ["httpcore", "httpx"])
+async def test_a_users_respx_mock_intercepts_the_default_aiohttp_transport(using: str) -> None:
     async with _client(BASE_URL) as notify:
-        with respx.mock(base_url=BASE_URL) as router:
+        with respx.mock(base_url=BASE_URL, using=using) as router:
             route = router.get(f"/service/{SERVICE}").respond(200, json={"data": {"id": SERVICE}})
             assert await notify.services.get_service(SERVICE) == {"data": {"id": SERVICE}}
             assert isinstance(_transport_of(notify), AiohttpTransport)
