@@ -128,6 +128,8 @@ DEFAULT_REDIS_REPLICA_TIMEOUT = 1.0
 #: before listening on the next Sentinel when one fails.
 SENTINEL_LISTEN_SECONDS = 1.0
 SENTINEL_RELISTEN_SECONDS = 0.5
+#: Seconds the number of replicas the Sentinels list as up is reused before asking again.
+SENTINEL_REPLICAS_REFRESH = 5.0
 #: Ports of a cluster node and of a Sentinel when a ``redis+cluster://`` or
 #: ``redis+sentinel://`` URL names none.
 DEFAULT_REDIS_PORT = 6379

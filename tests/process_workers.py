@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import multiprocessing
 import random
 import re
 import time
@@ -96,6 +97,16 @@ def serve_jobs(inbox: Any, outbox: Any) -> None:
 async def _run(job: Job) -> tuple[list[Op], dict[str, int]]:
     rng = random.Random(job.seed)
     cache = RedisCache.from_url(job.redis_url, lease_seconds=job.lease_seconds)
+    from_others = 0
+    shared_read = cache.shared_read
+
+    async def counted(key: str, token: object) -> bytes | None:
+        nonlocal from_others
+        found = await shared_read(key, token)
+        from_others += found is not None
+        return found
+
+    cache.shared_read = counted  # type: ignore[method-assign]  # before the client takes it
     notify = NotifyAdminClient(
         job.base_url, CLIENT_ID, SECRET, cache=cache, retry=RetryPolicy.disabled()
     )
@@ -142,7 +153,8 @@ async def _run(job: Job) -> tuple[list[Op], dict[str, int]]:
             )
         stats = notify.cache_stats
         counts = {"hits": stats.hits, "misses": stats.misses, "shared": stats.shared,
-                  "fenced": stats.fenced, "errors": stats.errors, "populates": stats.populates}
+                  "fenced": stats.fenced, "errors": stats.errors, "populates": stats.populates,
+                  "from_other_processes": from_others}
     return log, counts
 
 
@@ -171,6 +183,27 @@ def entries_of(services: list[str]) -> list[tuple[str, str]]:
     ]
 
 
+async def stale_entries(redis_url: str, upstream: StatefulUpstream, log: list[Op]) -> list[str]:
+    """Entries that differ from the upstream at the end, for services whose last write was
+    confirmed (an unconfirmed one may, by the failure policy, leave its keys stale)."""
+    last: dict[str, Op] = {}
+    for op in sorted((op for op in log if op[0] == "W"), key=lambda op: op[4]):
+        last[op[1]] = op
+    services = sorted({op[1] for op in log} - {s for s, op in last.items() if op[5] != "ok"})
+    cache = RedisCache.from_url(redis_url)
+    found = []
+    try:
+        for service_id, key in entries_of(services):
+            raw = await cache.get(key)
+            cached = None if raw is None else json.loads(raw)["data"]["version"]
+            current = upstream.versions.get(service_id, 0)
+            if cached is not None and cached != current:
+                found.append(f"{key}: {cached} != {current}")
+    finally:
+        await cache.aclose()
+    return found
+
+
 def describe(counts: list[dict[str, int]]) -> dict[str, Any]:
     """The processes' cache statistics added up."""
     total: dict[str, int] = {}
@@ -178,3 +211,34 @@ def describe(counts: list[dict[str, int]]) -> dict[str, Any]:
         for name, value in one.items():
             total[name] = total.get(name, 0) + value
     return total
+
+
+class Team:
+    """``size`` spawned processes that each run the jobs they are given."""
+
+    def __init__(self, size: int) -> None:
+        context = multiprocessing.get_context("spawn")
+        self.inboxes = [context.Queue() for _ in range(size)]
+        self.outbox = context.Queue()
+        self.processes = [
+            context.Process(target=serve_jobs, args=(inbox, self.outbox), daemon=True)
+            for inbox in self.inboxes
+        ]
+        for process in self.processes:
+            process.start()
+
+    def run(self, jobs: list[Job]) -> list[tuple[list[Op], dict[str, int]]]:
+        """One job for each of the first ``len(jobs)`` processes; their results."""
+        for inbox, job in zip(self.inboxes, jobs, strict=False):
+            inbox.put(job)
+        results = [self.outbox.get(timeout=60) for _ in jobs]
+        failures = [r for r in results if isinstance(r, str)]
+        if failures:
+            raise RuntimeError(f"a worker process failed: {failures[0]}")
+        return results
+
+    def close(self) -> None:
+        for inbox in self.inboxes:
+            inbox.put(None)
+        for process in self.processes:
+            process.join(10)

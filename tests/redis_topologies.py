@@ -277,16 +277,32 @@ class SentinelTopology:
         wait_until(settled, "the sentinels to settle", timeout=30)
 
     def failover(self) -> int:
-        """``SENTINEL FAILOVER``: a replica is promoted, the other replica follows it, and (some
-        seconds later, not waited for) the old primary is made a replica. Returns the new
-        primary's port once the Sentinels name it and it has a replica."""
+        """``SENTINEL FAILOVER``: a replica is promoted and the other replica follows it. Once
+        the Sentinels name the new primary, the old one is made its replica here, as Sentinel
+        itself does about ten seconds later (so the next test does not wait for that).
+        Returns the new primary's port once both replicas are attached to it."""
         old = self.primary_port()
         with self.sentinels[0].client() as client:
             client.execute_command("SENTINEL FAILOVER", SERVICE)
         wait_until(lambda: self.primary_port() != old, "the sentinels to name a new primary")
         new = self.primary_port()
-        self.wait_settled(new)
+        with redis.Redis(port=old) as demoted:
+            demoted.replicaof("127.0.0.1", new)
+        self.wait_settled(new, replicas=2)
+        wait_until(lambda: self._reported_replicas(new) == 2, "the sentinels to see 2 replicas")
         return new
+
+    def _reported_replicas(self, primary: int) -> int:
+        """Replicas every Sentinel sees reporting themselves as replicas of ``primary``."""
+        counts = []
+        for sentinel in self.sentinels:
+            with sentinel.client() as client:
+                replicas = client.sentinel_slaves(SERVICE)
+            counts.append(sum(
+                r.get("role-reported") == "slave" and int(r.get("master-port", 0)) == primary
+                for r in replicas
+            ))
+        return min(counts)
 
     def flush(self) -> None:
         with redis.Redis(port=self.primary_port()) as client:

@@ -7,7 +7,6 @@ Identical cold reads in all of them make one upstream request (cross-process sin
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -16,13 +15,12 @@ import pytest
 
 from notify_async.cache import RequestCache
 from notify_async.cache.redis import RedisCache
-from tests.cache_support import version_of
 from tests.process_workers import (
     Job,
     StatefulUpstream,
+    Team,
     describe,
-    entries_of,
-    serve_jobs,
+    stale_entries,
     stale_reads,
 )
 from tests.redis_server import redis_server_fixture, redis_url_fixture  # noqa: F401
@@ -40,39 +38,9 @@ SERVICES = ["svc-a", "svc-b", "svc-c"]
 START_DELAY = 0.5
 
 
-class Team:
-    """``PROCESSES`` spawned processes that each run the jobs they are given."""
-
-    def __init__(self) -> None:
-        context = multiprocessing.get_context("spawn")
-        self.inboxes = [context.Queue() for _ in range(PROCESSES)]
-        self.outbox = context.Queue()
-        self.processes = [
-            context.Process(target=serve_jobs, args=(inbox, self.outbox), daemon=True)
-            for inbox in self.inboxes
-        ]
-        for process in self.processes:
-            process.start()
-
-    def run(self, jobs: list[Job]) -> list[tuple[list[Any], dict[str, int]]]:
-        """One job per process, all starting together; their results."""
-        for inbox, job in zip(self.inboxes, jobs, strict=True):
-            inbox.put(job)
-        results = [self.outbox.get(timeout=60) for _ in jobs]
-        failures = [r for r in results if isinstance(r, str)]
-        assert failures == []
-        return results
-
-    def close(self) -> None:
-        for inbox in self.inboxes:
-            inbox.put(None)
-        for process in self.processes:
-            process.join(10)
-
-
 @pytest.fixture(scope="module")
 def team() -> Iterator[Team]:
-    processes = Team()
+    processes = Team(PROCESSES)
     yield processes
     processes.close()
 
@@ -114,15 +82,7 @@ async def test_reads_in_every_process_after_a_write_returned_are_never_older(
     assert {op[5] for op in log if op[0] == "W"} == {"ok"}
     assert stale_reads(log) == []
     assert describe([stats for _, stats in results])["errors"] == 0
-    cache = RedisCache.from_url(shared_redis)
-    stale = []
-    for service_id, key in entries_of(SERVICES):
-        cached = version_of(await cache.get(key))
-        current = upstream.versions.get(service_id, 0)
-        if cached is not None and cached != current:
-            stale.append(f"{key}: {cached} != {current}")
-    await cache.aclose()
-    assert stale == []
+    assert await stale_entries(shared_redis, upstream, log) == []
 
 
 @pytest.mark.parametrize(("lease_seconds", "requests"), [(5.0, 1), (0, PROCESSES)])

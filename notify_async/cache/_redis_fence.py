@@ -43,7 +43,6 @@ class FenceSettings:
     fence_seconds: int
     scan_count: int
     lease_seconds: float
-    replicas: int = 0
     replica_timeout: float = C.DEFAULT_REDIS_REPLICA_TIMEOUT
 
     @property
@@ -166,8 +165,11 @@ class SingleNodeFence:
         return bool(stored)
 
     async def invalidate(
-        self, run: Runner, keys: Sequence[str], patterns: Sequence[str], write: WritePhase
+        self, run: Runner, keys: Sequence[str], patterns: Sequence[str], write: WritePhase,
+        replicas: int = 0,
     ) -> None:
+        """Fence and delete; with ``replicas``, raise unless that many replicas acknowledge
+        every write of the invalidation within the replica timeout."""
         settings = self._settings
         prefixes = [literal_prefix(pattern) for pattern in patterns]
         args = (settings.namespace, settings.fence_seconds, write or "", *prefixes)
@@ -181,15 +183,13 @@ class SingleNodeFence:
             # WAIT counts the acknowledgements of this connection's writes: one connection.
             async with client.client() as connection:
                 await apply(connection)
-                acked = await connection.wait(
-                    settings.replicas, int(settings.replica_timeout * 1000)
-                )
-            if acked < settings.replicas:
+                acked = await connection.wait(replicas, int(settings.replica_timeout * 1000))
+            if acked < replicas:
                 raise redis.exceptions.RedisError(
-                    f"{acked} of {settings.replicas} replicas acknowledged the invalidation"
+                    f"{acked} of {replicas} replicas acknowledged the invalidation"
                 )
 
-        await run(apply_and_wait if settings.replicas else apply)
+        await run(apply_and_wait if replicas else apply)
 
     async def _sweep(self, client: Any, pattern: str) -> None:
         """Walk the keyspace in ``scan_count`` steps, unlinking the matches of ``pattern``

@@ -79,7 +79,7 @@ try:
 
     from notify_async.cache._redis_cluster import ClusterFence
     from notify_async.cache._redis_fence import FenceSettings, SingleNodeFence
-    from notify_async.cache._redis_sentinel import sentinel_pool, start_following, stop_following
+    from notify_async.cache._redis_sentinel import SentinelWatch, sentinel_pool, watch
     from notify_async.cache._redis_urls import Opened, cache_defaults, describe, opener
 except ModuleNotFoundError as exc:  # the optional ``redis`` extra is not installed
     if not (exc.name or "").startswith("redis"):
@@ -124,15 +124,15 @@ def _connection_kwargs(client: Client) -> dict[str, Any]:
 class _Connection:
     """A Redis client and the slots that keep the cache within its pool, for one loop."""
 
-    __slots__ = ("cluster", "follower", "opened", "redis", "slots")
+    __slots__ = ("cluster", "opened", "redis", "sentinel", "slots")
 
     def __init__(self, client: Client, opened: Opened | None = None) -> None:
         self.redis = client
         self.opened = opened
         self.cluster = isinstance(client, RedisCluster)
-        #: On a Sentinel-managed primary: the task that drops the pool's connections when
-        #: Sentinel announces a new primary (made inside the loop that uses the client).
-        self.follower = start_following(client)
+        #: On a Sentinel-managed primary: follows failovers and counts the replicas (made
+        #: inside the loop that uses the client).
+        self.sentinel: SentinelWatch | None = watch(client)
         size = _connection_kwargs(client).get("max_connections") or getattr(
             getattr(client, "connection_pool", None), "max_connections", None
         )
@@ -161,8 +161,9 @@ class RedisCache:
             (cross-process single-flight); 0 turns it off.
         replicas: how many replicas must acknowledge each invalidation (``WAIT``) within
             ``replica_timeout`` seconds, else it raises: an invalidation the old primary
-            accepted just before a failover is otherwise lost with it. The default, None, is 1
-            on a Sentinel-managed primary and 0 elsewhere; not available on a cluster.
+            accepted just before a failover is otherwise lost with it. The default, None, is
+            every replica the Sentinels list as up on a Sentinel-managed primary, and 0
+            elsewhere; not available on a cluster.
 
     Raises:
         ConfigurationError: if ``client`` decodes responses or an option is out of range.
@@ -183,9 +184,7 @@ class RedisCache:
         replica_timeout: float = C.DEFAULT_REDIS_REPLICA_TIMEOUT,
     ) -> None:
         cluster = isinstance(client, RedisCluster)
-        if replicas is None:
-            replicas = 1 if not cluster and sentinel_pool(client) is not None else 0
-        if replicas < 0 or not replica_timeout > 0 or (cluster and replicas):
+        if (replicas or 0) < 0 or not replica_timeout > 0 or (cluster and replicas):
             raise ConfigurationError(
                 "RedisCache: replicas must be 0 or more (0 on a cluster), replica_timeout "
                 "positive"
@@ -202,8 +201,9 @@ class RedisCache:
         self._redis = client
         self._factory: Callable[[], Opened] | None = None
         self._pool_timeout = pool_timeout
+        self._replicas = replicas if replicas is not None or sentinel_pool(client) else 0
         settings = FenceSettings(
-            namespace, fence_seconds, scan_count, lease_seconds, replicas, replica_timeout
+            namespace, fence_seconds, scan_count, lease_seconds, replica_timeout
         )
         self._fence: SingleNodeFence | ClusterFence = (
             ClusterFence(client, settings) if cluster else SingleNodeFence(client, settings)
@@ -282,7 +282,8 @@ class RedisCache:
         return _Connection(opened.client, opened)
 
     async def _disconnect(self, connection: _Connection) -> None:
-        await stop_following(connection.follower)
+        if connection.sentinel is not None:
+            await connection.sentinel.aclose()
         if connection.opened is not None:
             await connection.opened.aclose()
 
@@ -371,7 +372,14 @@ class RedisCache:
         written by other clients. ``write`` marks the start or end of a write of them (no read
         stores in between). Raises redis errors (the request cache turns them into
         :class:`~notify_async.errors.CacheInvalidationError`)."""
-        await self._fence.invalidate(self._run, keys, patterns, write)
+        if isinstance(self._fence, ClusterFence):
+            await self._fence.invalidate(self._run, keys, patterns, write)
+            return
+        replicas = self._replicas
+        if replicas is None:  # a Sentinel-managed primary: every replica listed as up
+            watcher = self._connection().sentinel
+            replicas = 0 if watcher is None else await watcher.replicas()
+        await self._fence.invalidate(self._run, keys, patterns, write, replicas)
 
     async def aclose(self) -> None:
         """Close the running loop's pool if this cache made it (:meth:`from_url`); a client
