@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 from notify_async._constants import VERSION as __version__
+from notify_async._raw import ResponseInfo
 from notify_async._transport import ShardedTransport
 from notify_async.client import NotifyAdminClient
 from notify_async.config import ClientConfig, RetryPolicy
@@ -40,6 +41,7 @@ __all__ = [
     "MissingActingUserError",
     "NotifyAdminClient",
     "NotifyError",
+    "ResponseInfo",
     "RetryPolicy",
     "ShardedTransport",
     "__version__",

@@ -12,12 +12,9 @@ call, waits for a free slot and backoff delays included. A response body larger 
 
 from __future__ import annotations
 
-import datetime as dt
-import email.utils
 import json
 import logging
 import random
-import sys
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
@@ -25,9 +22,12 @@ from typing import Any
 import anyio
 import httpx
 
+from notify_async import _raw
+from notify_async import _telemetry as telemetry
+from notify_async._failures import _never_sent, _retry_after, _scrubbed
 from notify_async._paths import QueryItems, encode_json, encode_query, format_path
 from notify_async._redact import display_path, redact_url
-from notify_async._session import HttpSession
+from notify_async._session import HttpSession, LoopHttp
 from notify_async._sharded import ShardedTransport
 from notify_async.config import ClientConfig, RetryPolicy
 from notify_async.context import USER_ID_HEADER, context_headers
@@ -43,33 +43,12 @@ from notify_async.errors import (
 
 __all__ = ["HttpSession", "ShardedTransport", "Transport"]
 
+Sleep = Callable[[float], Awaitable[None]]
+
 logger = logging.getLogger("notify_async")
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 # Failures where the request provably never reached the server: safe to retry even for a POST.
-_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-
-
-def _never_sent(failure: BaseException) -> bool:
-    """Whether ``failure`` proves the request never left: the connection could not be opened.
-
-    An httpx error raised by an aiohttp-backed transport is judged by the aiohttp error it
-    comes from, not by the httpx class it was mapped to (httpx-aiohttp maps a server that closed
-    the connection after the request was written to ``httpx.ConnectTimeout``, yet the server may
-    have acted on it). Only aiohttp's "could not connect" errors count as never sent.
-    """
-    aiohttp = sys.modules.get("aiohttp")  # no aiohttp error can exist before aiohttp is imported
-    if aiohttp is not None:
-        cause = failure.__cause__
-        while cause is not None:
-            if isinstance(cause, aiohttp.ClientError):
-                not_sent = aiohttp.ClientConnectorError | aiohttp.ConnectionTimeoutError
-                return isinstance(cause, not_sent)
-            cause = cause.__cause__
-    return isinstance(failure, _NOT_SENT)
-
-Sleep = Callable[[float], Awaitable[None]]
-
 #: How much of an error answer that is not JSON is kept (as ``response_body`` text).
 _MAX_ERROR_TEXT = 2048
 
@@ -121,38 +100,9 @@ class _TooLarge(Exception):
     """The body went past ``max_response_bytes``."""
 
 
-def _scrubbed(exc: BaseException) -> BaseException:
-    """A copy of an httpx failure without its request (whose headers hold the bearer JWT), to
-    chain as the cause of the SDK's own error."""
-    if isinstance(exc, httpx.RequestError):
-        return type(exc)(str(exc))
-    if isinstance(exc, TimeoutError):
-        return TimeoutError("the attempt took longer than the client's timeout")
-    return type(exc)(*exc.args)
-
-
 def _shown(template: str, ids: Mapping[str, object]) -> str:
     """The path as errors and logs show it (PII redacted); built only when needed."""
     return display_path(template if template.startswith("/") else "/" + template, ids)
-
-
-def _retry_after(headers: httpx.Headers) -> float | None:
-    """Seconds asked for by ``Retry-After`` (a number or an HTTP date); None when absent or
-    unreadable (the normal backoff applies)."""
-    value = headers.get("Retry-After")
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        parsed = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if parsed.tzinfo is None:  # "-0000": HTTP dates are always UTC
-        parsed = parsed.replace(tzinfo=dt.UTC)
-    return max(0.0, parsed.timestamp() - time.time())
 
 
 class Transport:
@@ -183,6 +133,8 @@ class Transport:
     ) -> None:
         self._session = session
         self._base = base_url.rstrip("/")
+        parsed = httpx.URL(self._base)
+        self._host, self._port = parsed.host, parsed.port
         _watch_httpx_log(self._base)
         self._auth_headers = auth_headers
         self._retry: RetryPolicy = config.retry
@@ -245,7 +197,8 @@ class Transport:
             sent_at = self.clock()
             failure: BaseException | None = None
             try:
-                answer = await self._attempt(method, url, query, content, started)
+                answer = await self._attempt(method, template, ids, url, query, content,
+                                             started, attempt)
             except (httpx.RequestError, TimeoutError) as exc:  # no usable response
                 failure = exc
             except _TooLarge:
@@ -282,20 +235,53 @@ class Transport:
     async def _attempt(
         self,
         method: str,
+        template: str,
+        ids: Mapping[str, object],
         url: str,
         query: QueryItems | None,
         content: bytes | None,
         started: float,
+        attempt: int,
     ) -> _Answer:
         """One attempt: wait for a slot (within the budget), then send and read the whole
         response within ``timeout`` (and the budget). Raises ``TimeoutError`` past either.
+        With OpenTelemetry, the attempt is a CLIENT span; inside ``capture_responses()`` its
+        answer is recorded.
 
         A free slot is taken without a trip through the event loop, and the common case runs
         under one cancel scope (each costs a few microseconds per request)."""
         http = await self._session.bind()
+        headers = self._headers()
+        span = telemetry.start_attempt(method, template, self._host, self._port, attempt, headers)
+        sent_at = self.clock()
+        try:
+            answer = await self._send_within_limits(http, method, url, query, content, headers,
+                                                    started)
+        except BaseException as exc:
+            telemetry.end_attempt(span, error=exc)
+            raise
+        telemetry.end_attempt(span, status=answer.status_code)
+        if _raw.capturing():
+            _raw.record(_raw.ResponseInfo(
+                method, _shown(template, ids), answer.status_code, answer.headers,
+                self.clock() - sent_at,
+                answer.headers.get("X-Request-Id") or headers.get("X-B3-SpanId"), attempt,
+            ))
+        return answer
+
+    async def _send_within_limits(
+        self,
+        http: LoopHttp,
+        method: str,
+        url: str,
+        query: QueryItems | None,
+        content: bytes | None,
+        headers: dict[str, str],
+        started: float,
+    ) -> _Answer:
         client, limiter = http.client, http.limiter
         try:
-            request = http.build(method, url, query, content, self._headers())
+            request = http.build(method, url, query, content, headers)
         except httpx.InvalidURL:
             raise InvalidArgumentError("the request's URL is not valid (too long?)") from None
         budget = self._retry.budget

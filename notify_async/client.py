@@ -4,13 +4,17 @@ cache, and one lazily built sub-client per original client class."""
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from functools import cached_property
 from types import TracebackType
 from typing import Any, Literal
 
+import attrs
 import httpx
 
+from notify_async._raw import ResponseInfo, capture_responses
 from notify_async._transport import HttpSession, Transport
 from notify_async.auth import TokenSigner
 from notify_async.cache import CacheBackend, CacheStats, MemoryCache, NullCache, RequestCache
@@ -47,10 +51,27 @@ from notify_async.clients.template_statistics import TemplateStatisticsApiClient
 from notify_async.clients.unsubscribe_requests import UnsubscribeApiClient
 from notify_async.clients.uploads import UploadApiClient
 from notify_async.clients.users import UserApiClient
-from notify_async.config import ClientConfig
-from notify_async.errors import ConfigurationError
+from notify_async.config import ClientConfig, RetryPolicy
+from notify_async.errors import ConfigurationError, InvalidArgumentError
 
 __all__ = ["NotifyAdminClient"]
+
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+#: Headers the SDK sets itself; a view may not replace them.
+_RESERVED = frozenset({"authorization", "x-notify-user-id"})
+
+
+def _checked_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    for name, value in headers.items():
+        if not isinstance(name, str) or not _TOKEN.fullmatch(name):
+            raise InvalidArgumentError(f"not a valid header name: {name!r}")
+        if name.lower() in _RESERVED:
+            raise InvalidArgumentError(
+                f"{name} is set by the SDK (the acting user comes from request_context)"
+            )
+        if not isinstance(value, str) or "\r" in value or "\n" in value or "\0" in value:
+            raise InvalidArgumentError(f"header {name}: the value must be one line of text")
+    return dict(headers)
 
 
 class NotifyAdminClient:
@@ -115,13 +136,66 @@ class NotifyAdminClient:
         self._signer = TokenSigner(
             config.client_id, config.secret, reuse_seconds=config.token_reuse_seconds
         )
-        self._transport = Transport(
+        self._extra_headers: dict[str, str] = {}
+        self._is_view = False
+        self._transport = self._api_transport()
+
+    def _api_transport(self) -> Transport:
+        signer, extra, config = self._signer, self._extra_headers, self.config
+        return Transport(
             self._session,
             config.base_url,
-            lambda: {"Authorization": f"Bearer {self._signer.token()}"},
+            lambda: {**extra, "Authorization": f"Bearer {signer.token()}"},
             config=config,
             user_agent=config.user_agent,
         )
+
+    def with_options(
+        self,
+        *,
+        timeout: float | None = None,
+        retry: RetryPolicy | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> NotifyAdminClient:
+        """A view of this client whose calls use other options: ``timeout`` (seconds per
+        attempt), ``retry`` (a :class:`~notify_async.config.RetryPolicy`) and extra request
+        ``headers``. It shares this client's HTTP pools, cache and token, so it is cheap: make
+        one per call site or per call
+        (``await notify.with_options(timeout=2).status.get_status()``). Closing a view does
+        nothing; close the client it came from.
+
+        Raises:
+            ConfigurationError: an invalid ``timeout`` or ``retry``.
+            InvalidArgumentError: a header name or value HTTP cannot carry, or one the SDK sets
+                itself (``Authorization``, ``X-Notify-User-Id``: use ``request_context``).
+        """
+        changes: dict[str, Any] = {}
+        if timeout is not None:
+            changes["timeout"] = timeout
+        if retry is not None:
+            if not isinstance(retry, RetryPolicy):
+                raise ConfigurationError("retry must be a RetryPolicy")
+            changes["retry"] = retry
+        view = object.__new__(type(self))
+        view.config = attrs.evolve(self.config, **changes)
+        view._cache, view._session, view._signer = self._cache, self._session, self._signer
+        view._extra_headers = {**self._extra_headers, **_checked_headers(headers or {})}
+        view._is_view = True
+        view._transport = view._api_transport()
+        return view
+
+    def capture_responses(self) -> AbstractContextManager[list[ResponseInfo]]:
+        """A ``with`` block collecting a :class:`~notify_async.ResponseInfo` (status, headers,
+        elapsed time, request id, attempt) for every HTTP answer received inside it, without
+        changing what the methods return::
+
+            with notify.capture_responses() as responses:
+                service = await notify.services.get_service(service_id)
+            print(responses[-1].status_code, responses[-1].elapsed)
+
+        A call answered from the cache adds nothing; each retry adds one entry.
+        """
+        return capture_responses()
 
     @classmethod
     def from_env(
@@ -176,7 +250,10 @@ class NotifyAdminClient:
     async def aclose(self) -> None:
         """Close the HTTP client the SDK made (never yours) and release the cache's
         connections: a ``RedisCache.from_url`` pool is closed (it reconnects if used again), a
-        Redis client of yours stays open, and cached entries stay."""
+        Redis client of yours stays open, and cached entries stay. On a :meth:`with_options`
+        view it does nothing."""
+        if self._is_view:
+            return
         try:
             await self._session.aclose()
         finally:
@@ -194,10 +271,11 @@ class NotifyAdminClient:
     @cached_property
     def _dd_transport(self) -> Transport:
         cfg = self.config
+        extra = self._extra_headers
         return Transport(
             self._session,
             cfg.document_download_url or "http://document-download.invalid",
-            lambda: {"Authorization": f"Bearer {cfg.document_download_api_key}"},
+            lambda: {**extra, "Authorization": f"Bearer {cfg.document_download_api_key}"},
             config=cfg,
             send_user_id=False,
         )
