@@ -293,3 +293,17 @@ async def test_a_write_refused_before_sending_leaves_the_cache_alone() -> None:
         with pytest.raises(CacheInvalidationError.__mro__[1]):  # NotifyError
             await notify.services.update_service(SERVICE, not_an_attribute=1)
         assert await notify.cache.get_raw(KEY) is not None
+
+
+async def test_a_cached_entry_of_the_wrong_shape_is_fetched_again_and_replaced() -> None:
+    api = GatedAPI()
+    cache = MemoryCache()
+    await cache.set(KEY, b'["written", "by", "another", "app"]', 600)
+    async with api.client(cache) as notify:
+        answer = await notify.services.get_service(SERVICE)
+        assert answer["data"]["id"] == SERVICE
+        assert api.reads == 1
+        assert notify.cache_stats.errors == 1
+        assert cached_version(await cache.get(KEY)) == 0  # replaced by the API's answer
+        await notify.services.get_service(SERVICE)
+        assert api.reads == 1

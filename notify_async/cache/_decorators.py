@@ -104,8 +104,10 @@ def cached(key: str, *, ttl: int = C.DEFAULT_CACHE_TTL) -> Callable[[Method[P, R
             cache_key = build_key(get_arguments(args, kwargs))
             if _PENDING.get():  # a read inside a write: the write's keys are cleared first
                 await start_pending_writes()
+            check = getattr(args[0], "_check_shape", None)  # the sub-client's shape check
             result: R = await _cache_of(args).read_through(
-                cache_key, ttl, lambda: fn(*args, **kwargs)
+                cache_key, ttl, lambda: fn(*args, **kwargs), template=key,
+                accept=None if check is None else lambda value: check(fn, value),
             )
             return result
 

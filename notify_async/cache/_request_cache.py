@@ -38,6 +38,7 @@ import anyio
 import attrs
 
 from notify_async import _constants as C
+from notify_async import _telemetry as telemetry
 from notify_async._loops import loop_token
 from notify_async.cache._backend import (
     CacheBackend,
@@ -88,6 +89,21 @@ class _Flight:
         self.error: BaseException | None = None
 
 
+def _note(outcome: str, template: str) -> None:
+    """Record a cache outcome for OpenTelemetry (nothing when it is absent)."""
+    if telemetry._otel is not False:
+        telemetry.note_cache(outcome, template)
+
+
+def _accepted(accept: Callable[[Any], object], value: Any, key: str) -> bool:
+    try:
+        accept(value)
+    except Exception:  # noqa: BLE001 - the entry is refused, whatever the check raised
+        logger.warning("cache entry %s has the wrong shape; using the API", key)
+        return False
+    return True
+
+
 def _dumps(value: Any) -> bytes:
     return json.dumps(value, separators=(",", ":")).encode()
 
@@ -121,13 +137,22 @@ class RequestCache:
         logger.warning("cache %s of %s failed (%s); using the API", what, key, type(exc).__name__)
 
     async def read_through(
-        self, key: str, ttl: int, fetch: Callable[[], Awaitable[Any]]
+        self,
+        key: str,
+        ttl: int,
+        fetch: Callable[[], Awaitable[Any]],
+        *,
+        template: str = "",
+        accept: Callable[[Any], object] | None = None,
     ) -> Any:
         """Return the cached JSON under ``key``, else ``await fetch()`` and store its result.
 
         Concurrent misses of the same key share one ``fetch`` (and its exception); each caller
         gets its own copy of the result. The result is stored only if the key was not invalidated
-        (nor a write of it in progress) while it was being fetched.
+        (nor a write of it in progress) while it was being fetched. ``accept`` checks a cached
+        value (it raises for one of the wrong shape, e.g. written by another app): such an entry
+        counts as an error and is fetched again and overwritten. ``template`` (the key's
+        template) names the read in OpenTelemetry events.
         """
         if not self.enabled:
             return await fetch()
@@ -147,8 +172,11 @@ class RequestCache:
                 self.stats.errors += 1
                 logger.warning("cache entry %s is not JSON; using the API", key)
             else:
-                self.stats.hits += 1
-                return value
+                if accept is None or _accepted(accept, value, key):
+                    self.stats.hits += 1
+                    _note("hit", template)
+                    return value
+                self.stats.errors += 1
         self.stats.misses += 1
         slot = (loop_token(), key)
         for _ in range(C.SINGLE_FLIGHT_JOINS):
@@ -158,21 +186,30 @@ class RequestCache:
             self.stats.shared += 1
             await flight.done.wait()
             if flight.payload is not None:  # a copy, as a hit gives: callers may mutate it
+                _note("shared", template)
                 return json.loads(flight.payload)
             if flight.error is not None:
                 raise flight.error
             # Not stored (fenced, cancelled or skipped): its answer may predate a write.
-        return await self._lead(slot, ttl, fetch)
+        return await self._lead(slot, ttl, fetch, template)
 
     async def _lead(
-        self, slot: tuple[object, str], ttl: int, fetch: Callable[[], Awaitable[Any]]
+        self, slot: tuple[object, str], ttl: int, fetch: Callable[[], Awaitable[Any]],
+        template: str,
     ) -> Any:
         flight = _Flight()
         registered = slot not in self._flights
         if registered:
             self._flights[slot] = flight
         try:
-            value, flight.payload = await self._fetch_and_store(slot[1], ttl, fetch)
+            outcome = telemetry.cache_outcome.set("miss") if telemetry._otel is not False else None
+            try:
+                value, flight.payload = await self._fetch_and_store(slot[1], ttl, fetch)
+            finally:
+                if outcome is not None:
+                    telemetry.cache_outcome.reset(outcome)
+            if flight.payload is None:
+                _note("fenced", template)
             return value
         except Exception as exc:
             flight.error = exc

@@ -19,6 +19,7 @@ from typing import Any
 from notify_async._transport import Transport
 from notify_async.cache import RequestCache
 from notify_async.cache._decorators import start_pending_writes
+from notify_async.clients._shape import check_shape
 from notify_async.config import ClientConfig
 from notify_async.context import require_user_id
 from notify_async.errors import ConfigurationError, InvalidArgumentError
@@ -42,6 +43,10 @@ class BaseClient:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}>"
+
+    #: How ``@cached`` checks a value read from the cache (the same top-level JSON kind check a
+    #: fresh answer gets): an entry of the wrong shape is fetched again, never returned.
+    _check_shape = staticmethod(check_shape)
 
     async def _send(
         self, method: str, path: str, ids: Mapping[str, object],
