@@ -127,8 +127,6 @@ class ClusterFence:
         args = (uuid.uuid4().hex, lease_owner, settings.lease_ms, self._marker_ms)
         token = read_token(await run(lambda r: self._begin(keys=keys, args=args, client=r)), owner)
         token.marker = marker
-        if token.found:
-            return token
         try:
             token.blocked = bool(await run(
                 lambda r: self._in_progress(keys=self._central, args=(key,), client=r)
