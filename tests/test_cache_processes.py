@@ -35,7 +35,7 @@ PROCESSES = 4
 SERVICES = ["svc-a", "svc-b", "svc-c"]
 #: Seconds between handing out the jobs and their common start (each process opens its
 #: connections first).
-START_DELAY = 0.5
+START_DELAY = 0.3
 
 
 @pytest.fixture(scope="module")
