@@ -58,8 +58,11 @@ inside its loop when that loop ends.
 
 Topologies. A single Redis, and a Sentinel-managed primary (the identity includes the run id of
 the primary, so a failover refuses every read begun before it), use the scheme above
-(:mod:`notify_async.cache._redis_fence`). A Redis Cluster cannot fence a pattern in one script
-(its keys span every slot); :mod:`notify_async.cache._redis_cluster` explains how it does it.
+(:mod:`notify_async.cache._redis_fence`). On Sentinel the cache also drops its connections the
+moment a new primary is announced, and each invalidation waits for the replicas to acknowledge
+it (:mod:`notify_async.cache._redis_sentinel` says why both are needed). A Redis Cluster cannot
+fence a pattern in one script (its keys span every slot); :mod:`notify_async.cache._redis_cluster`
+explains how it does it.
 asyncio only: ``redis.asyncio`` does not run under trio, so every method raises
 :class:`~notify_async.errors.ConfigurationError` there.
 """
