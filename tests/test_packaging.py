@@ -76,7 +76,7 @@ def test_the_version_has_one_source(metadata: Message) -> None:
 
 
 def test_no_development_tool_is_a_published_extra(metadata: Message) -> None:
-    assert set(metadata.get_all("Provides-Extra") or []) == {"redis", "testing"}
+    assert set(metadata.get_all("Provides-Extra") or []) == {"redis", "testing", "otel"}
     required = {
         re.split(r"[\s\[<>=;!~]", requirement, maxsplit=1)[0].lower()
         for requirement in metadata.get_all("Requires-Dist") or []
