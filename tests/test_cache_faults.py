@@ -307,3 +307,28 @@ async def test_a_cached_entry_of_the_wrong_shape_is_fetched_again_and_replaced()
         assert cached_version(await cache.get(KEY)) == 0  # replaced by the API's answer
         await notify.services.get_service(SERVICE)
         assert api.reads == 1
+
+
+async def test_a_cancelled_cache_command_is_never_swallowed(redis_url: str) -> None:
+    """redis-py runs a command under asyncio.wait_for (its socket timeout), which on Python 3.11
+    returns the result instead of raising when the cancellation and the answer meet: the
+    caller's cancellation was lost. Each cancel that reached a running task must end it."""
+    import random
+
+    cache = RedisCache.from_url(redis_url)
+    await cache.set("k", b"1", 60)
+    rng = random.Random(7)
+    swallowed = 0
+    for _ in range(400):
+        task = asyncio.create_task(cache.get("k"))
+        await asyncio.sleep(rng.random() * 0.0005)
+        if not task.cancel():
+            await task  # it had finished already
+            continue
+        try:
+            await task
+        except asyncio.CancelledError:
+            continue
+        swallowed += 1
+    await cache.aclose()
+    assert swallowed == 0

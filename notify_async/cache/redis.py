@@ -310,6 +310,8 @@ class RedisCache:
                 raise CacheBusyError("no free Redis connection within pool_timeout") from None
         else:
             await slots.acquire()
+        task = asyncio.current_task()
+        cancels = task.cancelling() if task is not None else 0
         try:
             deadline: float | None = None
             while True:
@@ -319,7 +321,13 @@ class RedisCache:
                         # a command issued while it is unknown to a default node, and the
                         # MOVED storm that follows under concurrency breaks its connections.
                         await connection.redis.initialize()
-                    return await command(connection.redis)
+                    result = await command(connection.redis)
+                    if task is not None and task.cancelling() > cancels:
+                        # redis-py's asyncio.wait_for (its socket timeout) returns the answer
+                        # instead of raising when a cancellation meets it (Python 3.11): the
+                        # caller was cancelled, so it must not go on as if it had not been.
+                        raise asyncio.CancelledError
+                    return result
                 except _POOL_FULL:
                     now = asyncio.get_running_loop().time()
                     deadline = deadline or now + self._pool_timeout
