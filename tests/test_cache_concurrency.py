@@ -167,11 +167,15 @@ async def test_the_unfenced_double_delete_scheme_does_serve_stale_data(redis_url
     backend = DoubleDeleteCache(aioredis.Redis.from_url(redis_url))
     stale: list[str] = []
     try:
-        for seed in SEEDS:  # one schedule is enough almost always; three make it certain
+        # One schedule is enough almost always; on a heavily loaded machine the races can
+        # line up differently, so more seeded schedules are tried until one shows staleness.
+        for seed in range(SEEDS[0], SEEDS[0] + 12):
             await backend.client.flushdb()
             outcome = await Workload(seed).run(backend)
             assert outcome.writes == WRITERS * WRITES_EACH
             stale += outcome.stale_reads + outcome.stale_entries
+            if stale:
+                break
     finally:
         await backend.aclose()
     assert stale
