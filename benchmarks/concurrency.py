@@ -31,11 +31,10 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Awaitable, Callable
-from typing import Any
 
 import httpx
 import jwt
+from _fixed_upstream import serve_fixed
 
 from notify_async import NotifyAdminClient, RetryPolicy
 
@@ -56,21 +55,8 @@ SYNC_THREADS = 50
 
 def serve(port: int, delay: float) -> None:
     """Serve the minimal API on ``127.0.0.1:port`` until killed."""
-    import uvicorn
-
     body = b'{"status":"ok","db_version":"1234"}'
-    headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(body))]
-
-    async def app(scope: dict[str, Any], receive: Callable[[], Awaitable[Any]],
-                  send: Callable[[dict[str, Any]], Awaitable[None]]) -> None:
-        if scope["type"] != "http":
-            return
-        await asyncio.sleep(delay)
-        await send({"type": "http.response.start", "status": 200, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
-
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False,
-                lifespan="off", backlog=4096)
+    serve_fixed(port, delay, body)
 
 
 def free_port() -> int:

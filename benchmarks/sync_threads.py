@@ -33,11 +33,12 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 import jwt
+from _fixed_upstream import serve_fixed
 
 from notify_async import NotifyAdminClient as AsyncClient
 from notify_async import RetryPolicy
@@ -55,22 +56,9 @@ THREADS = 50
 
 def serve(port: int, delay: float) -> None:
     """Serve a minimal API on ``127.0.0.1:port`` answering every request after ``delay``."""
-    import uvicorn
-
     body = b'{"data":{"id":"%s","name":"Benchmark service","restricted":false}}' % (
         SERVICE_ID.encode())
-    headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(body))]
-
-    async def app(scope: dict[str, Any], receive: Callable[[], Awaitable[Any]],
-                  send: Callable[[dict[str, Any]], Awaitable[None]]) -> None:
-        if scope["type"] != "http":
-            return
-        await asyncio.sleep(delay)
-        await send({"type": "http.response.start", "status": 200, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
-
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False,
-                lifespan="off", backlog=4096)
+    serve_fixed(port, delay, body)
 
 
 def start_server(delay: float) -> tuple[subprocess.Popen[bytes], str]:
