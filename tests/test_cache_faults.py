@@ -332,3 +332,33 @@ async def test_a_cancelled_cache_command_is_never_swallowed(redis_url: str) -> N
         swallowed += 1
     await cache.aclose()
     assert swallowed == 0
+
+
+async def test_an_unconfirmed_end_of_write_is_finished_once_redis_is_back(
+    own_server: RedisServer,
+) -> None:
+    """Redis goes down while a write is in flight and comes back from a snapshot that still
+    counts the write in progress: the write raises (its second invalidation could not run), and
+    the next call once Redis is back finishes that invalidation, so the key is cached again at
+    once rather than after the count expires."""
+    api = GatedAPI(gate_writes=True)
+    cache = RedisCache.from_url(own_server.url)
+    async with api.client(cache) as notify:
+        reads = service_reads(notify)
+        write = asyncio.create_task(reads.update_service(SERVICE))
+        await api.write_arrived.wait()  # the first invalidation counted the write in progress
+        with own_server.client() as plain:
+            plain.save()
+        own_server.kill()
+        api.apply_write.set()
+        api.release_write.set()
+        with pytest.raises(CacheInvalidationError) as caught:
+            await write
+        assert caught.value.request_sent is True
+        own_server.start()  # loads the snapshot: the write still counted in progress
+        await asyncio.sleep(1.1)  # the cache's 1 s cool-down after an error (not a timing check)
+        before = api.reads
+        assert (await reads.get_service(SERVICE))["data"]["version"] == 1
+        assert (await reads.get_service(SERVICE))["data"]["version"] == 1
+        assert api.reads == before + 1  # stored by the first read, a hit for the second
+    await cache.aclose()

@@ -127,6 +127,9 @@ class RequestCache:
         #: False for :class:`NullCache` (``cache=False``): calls go straight to the API.
         self.enabled = not isinstance(backend, NullCache)
         self._shared_read = backend.shared_read if isinstance(backend, SharedReads) else None
+        #: The "end" invalidations of writes that could not be confirmed, tried again by later
+        #: calls: until one succeeds, the write's keys stay marked in progress (not cached).
+        self._unfinished: list[tuple[Sequence[str], Sequence[str]]] = []
 
     def _failed(self, what: str, key: str, exc: BaseException) -> None:
         if isinstance(exc, ConfigurationError):
@@ -159,6 +162,8 @@ class RequestCache:
         if self._clock() < self._skip_until:
             self.stats.misses += 1
             return await fetch()
+        if self._unfinished:
+            await self._finish_writes()
         try:
             raw = await self.backend.get(key)
         except Exception as exc:  # noqa: BLE001 - any backend failure is skippable
@@ -298,12 +303,16 @@ class RequestCache:
         if not self.enabled or (not keys and not patterns):
             return
         self._detach_flights(keys, patterns)
+        if self._unfinished:
+            await self._finish_writes()
         try:
             with anyio.fail_after(C.DEFAULT_CACHE_INVALIDATION_TIMEOUT):
                 await self.backend.invalidate(keys, patterns, write=write)
         except ConfigurationError:
             raise
         except Exception as exc:
+            if write == "end":
+                self._unfinished.append((keys, patterns))
             stage = "after the write was sent" if request_sent else "before the write (not sent)"
             raise CacheInvalidationError(
                 f"{method}: cache invalidation failed {stage} ({type(exc).__name__}); "
@@ -313,6 +322,23 @@ class RequestCache:
                 result=result,
             ) from exc
         self.stats.invalidations += 1
+
+    async def _finish_writes(self) -> None:
+        """Try again the "end" invalidations that failed (Redis was paused, restarting or
+        unreachable), oldest first, stopping at the first that still fails. Until one succeeds
+        its keys are not cached (the backend still counts the write in progress); a process
+        that exits first leaves that count to expire (twice ``fence_seconds`` on Redis)."""
+        while self._unfinished:
+            keys, patterns = self._unfinished[0]
+            try:
+                with anyio.fail_after(C.DEFAULT_CACHE_INVALIDATION_TIMEOUT):
+                    await self.backend.invalidate(keys, patterns, write="end")
+            except Exception as exc:  # noqa: BLE001 - still down: the next call tries again
+                self._failed("unfinished invalidation", ",".join([*keys, *patterns]), exc)
+                return
+            if self._unfinished and self._unfinished[0] == (keys, patterns):
+                del self._unfinished[0]
+            self.stats.invalidations += 1
 
     async def put(self, key: str, value: Any, ttl: int = C.DEFAULT_CACHE_TTL) -> None:
         """Store ``value`` under ``key``; errors are logged, never raised."""
