@@ -7,6 +7,7 @@ block carries them, and every task started inside it inherits them.
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,6 +22,10 @@ _span_id: ContextVar[str | None] = ContextVar("notify_async_span_id", default=No
 TRACE_ID_HEADER = "X-B3-TraceId"
 SPAN_ID_HEADER = "X-B3-SpanId"
 PARENT_SPAN_ID_HEADER = "X-B3-ParentSpanId"
+#: The W3C Trace Context header, sent when the trace id is in W3C form (32 lower-case hex).
+TRACEPARENT_HEADER = "traceparent"
+_W3C_TRACE_ID = re.compile(r"[0-9a-f]{32}")
+_ZERO_TRACE_ID = "0" * 32
 USER_ID_HEADER = "X-Notify-User-Id"
 
 
@@ -99,9 +104,13 @@ def context_headers() -> dict[str, str]:
         headers[USER_ID_HEADER] = user_id
     trace_id = _trace_id.get()
     if trace_id is not None:
+        span_id = headers[SPAN_ID_HEADER] = new_span_id()
         headers[TRACE_ID_HEADER] = trace_id
-        headers[SPAN_ID_HEADER] = new_span_id()
         parent = _span_id.get()
         if parent is not None:
             headers[PARENT_SPAN_ID_HEADER] = parent
+        if _W3C_TRACE_ID.fullmatch(trace_id) and trace_id != _ZERO_TRACE_ID:
+            # The same ids in W3C form, for services that read only traceparent (with
+            # OpenTelemetry the attempt's span replaces it).
+            headers[TRACEPARENT_HEADER] = f"00-{trace_id}-{span_id}-01"
     return headers

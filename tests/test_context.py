@@ -129,3 +129,14 @@ async def test_a_created_by_method_without_an_acting_user_raises_before_any_requ
         with request_context(user_id="u1"):
             assert await notify.api_keys.create_api_key(SERVICE, "key name", "normal") == "key"
         assert route.call_count == 1
+
+
+def test_a_w3c_form_trace_id_also_goes_out_as_traceparent() -> None:
+    trace_id = "4bf92f3577b34da6a3ce929d0e0e4736"
+    with request_context(trace_id=trace_id, span_id="00f067aa0ba902b7"):
+        headers = context_headers()
+    assert headers["traceparent"] == f"00-{trace_id}-{headers['X-B3-SpanId']}-01"
+    assert headers["X-B3-TraceId"] == trace_id
+    for other in ("trace-123", trace_id.upper(), "0" * 32):
+        with request_context(trace_id=other):
+            assert "traceparent" not in context_headers()
