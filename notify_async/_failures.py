@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import re
 import sys
 import time
 
 import httpx
+
+from notify_async._redact import redact_text
 
 # Failures where the request provably never reached the server: safe to retry even for a POST.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
@@ -32,14 +35,18 @@ def _never_sent(failure: BaseException) -> bool:
             cause = cause.__cause__
     return isinstance(failure, _NOT_SENT)
 
+#: A URL inside an error message (some transports name the request's URL, path and query
+#: included, which may hold tokens or e-mail addresses).
+_URL = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s'\"<>]+")
+
+
 def _scrubbed(exc: BaseException) -> BaseException:
-    """A copy of an httpx failure without its request (whose headers hold the bearer JWT), to
-    chain as the cause of the SDK's own error."""
-    if isinstance(exc, httpx.RequestError):
-        return type(exc)(str(exc))
+    """A copy of an httpx failure to chain as the cause of the SDK's own error: without its
+    request (whose headers hold the bearer JWT), and with any URL in its message replaced and
+    e-mail addresses and phone numbers masked."""
     if isinstance(exc, TimeoutError):
         return TimeoutError("the attempt took longer than the client's timeout")
-    return type(exc)(*exc.args)
+    return type(exc)(redact_text(_URL.sub("<url>", str(exc))))  # an httpx.RequestError
 
 
 def _retry_after(headers: httpx.Headers) -> float | None:

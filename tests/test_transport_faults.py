@@ -220,3 +220,25 @@ async def test_the_ca_bundle_is_loaded_once_per_process_off_the_event_loop(
             await notify.services.get_service(SERVICE)
     assert len(loads) == 1
     assert loads[0] != threading.get_ident()  # a worker thread, not the event loop's
+
+
+async def test_an_errors_chained_cause_shows_no_url_token_or_pii() -> None:
+    """Some transport errors (aiohttp's, for a malformed answer or a connect timeout) put the
+    request's URL in their message: the copy chained as the SDK error's cause must not."""
+
+    async def broken(request_line: str, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"HTTP/1.1 2xx OK\r\n\r\n")
+
+    token = "SECRET-INVITE-TOKEN-abcdef"
+    with LoopbackServer(broken) as server:
+        async with _client(server.url) as notify:
+            with pytest.raises(TransportError) as caught:
+                await notify.invites.check_token(token)
+            with pytest.raises(TransportError) as by_email:
+                await notify.users.get_user_by_email("ada.lovelace@example.gov.uk")
+    for error in (caught.value, by_email.value):
+        chain = [error, error.__cause__]
+        text = " ".join(f"{e!s} {e!r} {getattr(e, 'args', '')}" for e in chain)
+        assert token not in text
+        assert "ada.lovelace" not in text
+        assert server.url not in text
