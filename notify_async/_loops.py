@@ -62,6 +62,7 @@ class PerLoop(Generic[T]):
         self._make = make
         self._close = close
         self._items: dict[object, T] = {}
+        self._reapers: dict[object, anyio.CancelScope] = {}
         self._lock = threading.Lock()
 
     def get(self) -> T:
@@ -77,6 +78,7 @@ class PerLoop(Generic[T]):
                 # resources cannot be closed any more, only forgotten.
                 for gone in [t for t in self._items if not loop_is_running(t)]:
                     del self._items[gone]
+                    self._reapers.pop(gone, None)
                 item = self._items[token] = self._make()
                 self._start_reaper(token, item)
         return item
@@ -105,18 +107,27 @@ class PerLoop(Generic[T]):
             return
         with self._lock:
             item = self._items.pop(token, None)
+            reaper = self._reapers.pop(token, None)
+        if reaper is not None:
+            reaper.cancel()  # its item is closed here: it need not wait for the loop to end
         if item is not None:
             await self._close(item)
 
     def _start_reaper(self, token: object, item: T) -> None:
+        scope = anyio.CancelScope()
+        self._reapers[token] = scope
+
         async def reap() -> None:
             try:
-                await _forever()
+                with scope:
+                    await _forever()
             finally:
                 with self._lock:
                     mine = self._items.get(token) is item
                     if mine:
                         del self._items[token]
+                    if self._reapers.get(token) is scope:
+                        del self._reapers[token]
                 if mine:
                     with anyio.CancelScope(shield=True):
                         await self._close(item)

@@ -114,6 +114,8 @@ class Transport:
         auth_headers: returns the ``Authorization`` (and any other fixed) headers per attempt.
         config: the client's config (``timeout``, ``retry``, ``max_response_bytes``).
         send_user_id: whether to send ``X-Notify-User-Id`` from the request context.
+        timeouts: give each request ``config``'s timeouts for httpx's own per-read and pool
+            limits too, instead of the client's (a :meth:`with_options` view's timeout).
         user_agent: the ``User-Agent`` header, or None for httpx's own.
         sleep, jitter, clock: injectable for tests (``jitter`` returns a float in [0, 1)).
     """
@@ -126,6 +128,7 @@ class Transport:
         *,
         config: ClientConfig,
         send_user_id: bool = True,
+        timeouts: bool = False,
         user_agent: str | None = None,
         sleep: Sleep = anyio.sleep,
         jitter: Callable[[], float] = random.random,
@@ -139,6 +142,13 @@ class Transport:
         self._auth_headers = auth_headers
         self._retry: RetryPolicy = config.retry
         self._timeout = config.timeout
+        # The per-read and pool timeouts httpx (and the transports under it) apply: the client's
+        # own unless this transport serves a view with another timeout (with_options).
+        self._timeouts = (
+            httpx.Timeout(config.timeout, connect=config.connect_timeout).as_dict()
+            if timeouts
+            else None
+        )
         self._max_bytes = config.max_response_bytes
         self._send_user_id = send_user_id
         self._static = {"Content-Type": "application/json"}
@@ -282,6 +292,8 @@ class Transport:
         client, limiter = http.client, http.limiter
         try:
             request = http.build(method, url, query, content, headers)
+            if self._timeouts is not None:
+                request.extensions["timeout"] = self._timeouts
         except httpx.InvalidURL:
             raise InvalidArgumentError("the request's URL is not valid (too long?)") from None
         budget = self._retry.budget

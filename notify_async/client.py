@@ -138,6 +138,9 @@ class NotifyAdminClient:
         )
         self._extra_headers: dict[str, str] = {}
         self._is_view = False
+        #: Whether requests carry this config's timeouts rather than the HTTP client's (a view
+        #: made with another timeout).
+        self._own_timeouts = False
         self._transport = self._api_transport()
 
     def _api_transport(self) -> Transport:
@@ -148,6 +151,7 @@ class NotifyAdminClient:
             lambda: {**extra, "Authorization": f"Bearer {signer.token()}"},
             config=config,
             user_agent=config.user_agent,
+            timeouts=self._own_timeouts,
         )
 
     def with_options(
@@ -181,6 +185,7 @@ class NotifyAdminClient:
         view._cache, view._session, view._signer = self._cache, self._session, self._signer
         view._extra_headers = {**self._extra_headers, **_checked_headers(headers or {})}
         view._is_view = True
+        view._own_timeouts = self._own_timeouts or timeout is not None
         view._transport = view._api_transport()
         return view
 
@@ -278,6 +283,7 @@ class NotifyAdminClient:
             lambda: {**extra, "Authorization": f"Bearer {cfg.document_download_api_key}"},
             config=cfg,
             send_user_id=False,
+            timeouts=self._own_timeouts,
         )
 
     # --- the 31 domains: this is the one registry (tests, the sync facade and the docs read it) --

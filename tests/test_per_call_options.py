@@ -104,3 +104,17 @@ async def test_a_views_headers_go_out_with_every_request_of_the_view_only() -> N
         assert first.headers["X-Extra"] == "1"
         assert first.headers["Authorization"].startswith("Bearer ")
         assert "X-Extra" not in second.headers
+
+
+async def test_a_view_with_a_longer_timeout_waits_longer_than_the_client(
+    server: LoopbackServer,
+) -> None:
+    """The server answers SLOW after 1 s: the client (0.3 s) gives up, its view (5 s) gets the
+    answer - httpx's own per-read limit follows the view's timeout too."""
+    notify = NotifyAdminClient(server.url, CLIENT_ID, SECRET, timeout=0.3,
+                               retry=RetryPolicy.disabled(), cache=False)
+    async with notify:
+        with pytest.raises(TransportError):
+            await notify.services.get_service(SLOW)
+        patient = notify.with_options(timeout=5)
+        assert (await patient.services.get_service(SLOW))["data"]["id"] == SERVICE
