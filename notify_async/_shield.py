@@ -44,17 +44,19 @@ async def run_to_completion(work: Callable[[], Awaitable[T]]) -> T:
 
     task = asyncio.ensure_future(run())
     cancelled: asyncio.CancelledError | None = None
-    while True:
+    while not task.done():
         try:
-            result = await asyncio.shield(task)
-            break
+            await asyncio.shield(task)
         except asyncio.CancelledError as exc:
             if task.done() and task.cancelled():
                 raise  # the work itself was cancelled (its loop is shutting down)
             cancelled = exc
-            if task.done():
-                result = task.result()
-                break
+        except BaseException:  # noqa: BLE001 - the work's own error: raised below
+            break
     if cancelled is not None:
+        # The caller was cancelled: that goes on, whatever the work did; its error rides along.
+        failure = None if task.cancelled() else task.exception()
+        if failure is not None:
+            cancelled.add_note(f"meanwhile: {failure}")
         raise cancelled
-    return result
+    return task.result()

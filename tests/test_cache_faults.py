@@ -12,10 +12,12 @@ from typing import Any
 import anyio
 import httpx
 import pytest
+import redis
 import redis.asyncio as aioredis
 
 from notify_async import NotifyAdminClient
-from notify_async.cache import CacheBackend, MemoryCache
+from notify_async import _constants as C
+from notify_async.cache import CacheBackend, MemoryCache, RequestCache
 from notify_async.cache.redis import RedisCache
 from notify_async.errors import CacheInvalidationError
 from tests.cache_support import ServiceReads, service_reads
@@ -362,3 +364,76 @@ async def test_an_unconfirmed_end_of_write_is_finished_once_redis_is_back(
         assert (await reads.get_service(SERVICE))["data"]["version"] == 1
         assert api.reads == before + 1  # stored by the first read, a hit for the second
     await cache.aclose()
+
+
+async def test_a_cancelled_caller_stays_cancelled_when_the_invalidation_after_fails() -> None:
+    """The caller is cancelled while the invalidation after its write runs, and that
+    invalidation then fails: the caller still ends cancelled (it must not carry on as if a
+    CacheInvalidationError were all that happened)."""
+    ending = asyncio.Event()
+    fail_now = asyncio.Event()
+
+    class FailingEnd(MemoryCache):
+        async def invalidate(self, keys: Any, patterns: Any, *, write: Any = None) -> None:
+            if write == "end":
+                ending.set()
+                await fail_now.wait()
+                raise ConnectionError("cache down")
+            await super().invalidate(keys, patterns, write=write)
+
+    api = GatedAPI()
+    async with api.client(FailingEnd()) as notify:
+        reads = service_reads(notify)
+
+        async def write() -> str:
+            try:
+                await reads.update_service(SERVICE)
+            except CacheInvalidationError:
+                return "carried on"
+            return "returned"
+
+        task = asyncio.create_task(write())
+        await ending.wait()
+        task.cancel()
+        await asyncio.sleep(0.01)
+        fail_now.set()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+
+async def test_a_wrong_shaped_entry_in_redis_is_fetched_again_and_replaced(
+    redis_url: str,
+) -> None:
+    """Also on the path where the read finds the entry while taking its cross-process lease."""
+    api = GatedAPI()
+    cache = RedisCache.from_url(redis_url)
+    await cache.set(KEY, b'["written", "by", "another", "app"]', 600)
+    async with api.client(cache) as notify:
+        answer = await notify.services.get_service(SERVICE)
+        assert answer["data"]["id"] == SERVICE
+        assert api.reads == 1
+        assert cached_version(await cache.get(KEY)) == 0
+    await cache.aclose()
+
+
+async def test_an_unfinished_end_of_write_is_retried_once_by_concurrent_calls(
+    redis_url: str,
+) -> None:
+    """Many calls at once find the same unconfirmed invalidation to finish: it must reach Redis
+    once, or it would also count out another write of the key still in progress."""
+    cache = RedisCache.from_url(redis_url)
+    request_cache = RequestCache(cache)
+    marks = f"{C.DEFAULT_REDIS_FENCE_NAMESPACE}w:{KEY}"
+    with redis.Redis.from_url(redis_url) as plain:
+        plain.set(marks, 2)  # this write's count and another write's, in progress
+        request_cache._unfinished.append(([KEY], []))
+
+        async def fetch() -> dict[str, str]:
+            return {"x": "y"}
+
+        await asyncio.gather(
+            *(request_cache.read_through(f"other-{i}", 60, fetch) for i in range(10))
+        )
+        assert int(plain.get(marks) or 0) == 1
+    await cache.aclose()
+

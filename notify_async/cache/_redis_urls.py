@@ -18,6 +18,7 @@ from urllib.parse import unquote, urlsplit
 
 import attrs
 import redis.asyncio as aioredis
+import redis.exceptions
 from redis.asyncio.cluster import ClusterNode, RedisCluster
 from redis.asyncio.retry import Retry
 from redis.asyncio.sentinel import Sentinel, SentinelConnectionPool
@@ -44,7 +45,12 @@ def cache_defaults(scheme: str) -> dict[str, Any]:
     options: dict[str, Any] = {
         "socket_timeout": C.DEFAULT_REDIS_TIMEOUT,
         "socket_connect_timeout": C.DEFAULT_REDIS_TIMEOUT,
-        "retry": Retry(NoBackoff(), C.DEFAULT_REDIS_RETRIES),
+        # Retried on a broken connection only, never on a timeout: a command that timed out
+        # may have run, and the fence's scripts must not run twice (a write counted in twice).
+        "retry": Retry(
+            NoBackoff(), C.DEFAULT_REDIS_RETRIES,
+            supported_errors=(redis.exceptions.ConnectionError,),
+        ),
         "max_connections": C.DEFAULT_REDIS_MAX_CONNECTIONS,
     }
     if scheme in CLUSTER_SCHEMES:

@@ -130,6 +130,7 @@ class RequestCache:
         #: The "end" invalidations of writes that could not be confirmed, tried again by later
         #: calls: until one succeeds, the write's keys stay marked in progress (not cached).
         self._unfinished: list[tuple[Sequence[str], Sequence[str]]] = []
+        self._finishing = False
 
     def _failed(self, what: str, key: str, exc: BaseException) -> None:
         if isinstance(exc, ConfigurationError):
@@ -162,8 +163,9 @@ class RequestCache:
         if self._clock() < self._skip_until:
             self.stats.misses += 1
             return await fetch()
-        if self._unfinished:
-            await self._finish_writes()
+        if self._unfinished and not await self._finish_writes():
+            self.stats.misses += 1  # Redis still fails: do not wait for it twice
+            return await fetch()
         try:
             raw = await self.backend.get(key)
         except Exception as exc:  # noqa: BLE001 - any backend failure is skippable
@@ -196,11 +198,11 @@ class RequestCache:
             if flight.error is not None:
                 raise flight.error
             # Not stored (fenced, cancelled or skipped): its answer may predate a write.
-        return await self._lead(slot, ttl, fetch, template)
+        return await self._lead(slot, ttl, fetch, template, accept)
 
     async def _lead(
         self, slot: tuple[object, str], ttl: int, fetch: Callable[[], Awaitable[Any]],
-        template: str,
+        template: str, accept: Callable[[Any], object] | None,
     ) -> Any:
         flight = _Flight()
         registered = slot not in self._flights
@@ -209,7 +211,7 @@ class RequestCache:
         try:
             outcome = telemetry.cache_outcome.set("miss") if telemetry._otel is not False else None
             try:
-                value, flight.payload = await self._fetch_and_store(slot[1], ttl, fetch)
+                value, flight.payload = await self._fetch_and_store(slot[1], ttl, fetch, accept)
             finally:
                 if outcome is not None:
                     telemetry.cache_outcome.reset(outcome)
@@ -225,7 +227,8 @@ class RequestCache:
             flight.done.set()
 
     async def _fetch_and_store(
-        self, key: str, ttl: int, fetch: Callable[[], Awaitable[Any]]
+        self, key: str, ttl: int, fetch: Callable[[], Awaitable[Any]],
+        accept: Callable[[Any], object] | None = None,
     ) -> tuple[Any, bytes | None]:
         """The fetched value, and its JSON if the backend stored it."""
         try:
@@ -237,7 +240,7 @@ class RequestCache:
         payload: bytes | None = None
         shared: tuple[Any, bytes] | None = None
         try:
-            shared = await self._from_other_process(key, token)
+            shared = await self._from_other_process(key, token, accept)
             if shared is None:
                 value = await fetch()
                 payload = _dumps(value)
@@ -247,9 +250,11 @@ class RequestCache:
             return shared
         return value, payload if stored else None
 
-    async def _from_other_process(self, key: str, token: object) -> tuple[Any, bytes] | None:
+    async def _from_other_process(
+        self, key: str, token: object, accept: Callable[[Any], object] | None
+    ) -> tuple[Any, bytes] | None:
         """The value (and its JSON) another process stored for ``key`` while this miss waited
-        for its fetch, or None: fetch it here."""
+        for its fetch, or None: fetch it here (also when ``accept`` refuses its shape)."""
         if self._shared_read is None:
             return None
         try:
@@ -262,6 +267,8 @@ class RequestCache:
         try:
             value = json.loads(raw)
         except ValueError:  # not ours to fail on: fetch, and overwrite it
+            return None
+        if accept is not None and not _accepted(accept, value, key):
             return None
         self.stats.shared += 1
         return value, raw
@@ -304,7 +311,7 @@ class RequestCache:
             return
         self._detach_flights(keys, patterns)
         if self._unfinished:
-            await self._finish_writes()
+            await self._finish_writes()  # its failure is this call's too, reported below
         try:
             with anyio.fail_after(C.DEFAULT_CACHE_INVALIDATION_TIMEOUT):
                 await self.backend.invalidate(keys, patterns, write=write)
@@ -323,22 +330,29 @@ class RequestCache:
             ) from exc
         self.stats.invalidations += 1
 
-    async def _finish_writes(self) -> None:
+    async def _finish_writes(self) -> bool:
         """Try again the "end" invalidations that failed (Redis was paused, restarting or
-        unreachable), oldest first, stopping at the first that still fails. Until one succeeds
-        its keys are not cached (the backend still counts the write in progress); a process
-        that exits first leaves that count to expire (twice ``fence_seconds`` on Redis)."""
-        while self._unfinished:
-            keys, patterns = self._unfinished[0]
-            try:
-                with anyio.fail_after(C.DEFAULT_CACHE_INVALIDATION_TIMEOUT):
-                    await self.backend.invalidate(keys, patterns, write="end")
-            except Exception as exc:  # noqa: BLE001 - still down: the next call tries again
-                self._failed("unfinished invalidation", ",".join([*keys, *patterns]), exc)
-                return
-            if self._unfinished and self._unfinished[0] == (keys, patterns):
+        unreachable), oldest first, stopping at the first that still fails; False then. Until
+        one succeeds its keys are not cached (the backend still counts the write in progress);
+        a process that exits first leaves that count to expire (twice ``fence_seconds`` on
+        Redis). One caller at a time retries them: each must reach the backend once only."""
+        if self._finishing:
+            return True
+        self._finishing = True
+        try:
+            while self._unfinished:
+                keys, patterns = self._unfinished[0]
+                try:
+                    with anyio.fail_after(C.DEFAULT_CACHE_INVALIDATION_TIMEOUT):
+                        await self.backend.invalidate(keys, patterns, write="end")
+                except Exception as exc:  # noqa: BLE001 - still down: a later call tries again
+                    self._failed("unfinished invalidation", ",".join([*keys, *patterns]), exc)
+                    return False
                 del self._unfinished[0]
-            self.stats.invalidations += 1
+                self.stats.invalidations += 1
+            return True
+        finally:
+            self._finishing = False
 
     async def put(self, key: str, value: Any, ttl: int = C.DEFAULT_CACHE_TTL) -> None:
         """Store ``value`` under ``key``; errors are logged, never raised."""
