@@ -24,6 +24,7 @@ import contextvars
 import inspect
 import logging
 import os
+import sys
 import threading
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -247,7 +248,11 @@ class LoopThread:
             await aclose()
         finally:
             await self._loop.shutdown_asyncgens()
-            await self._loop.shutdown_default_executor()
+            try:
+                await self._loop.shutdown_default_executor()
+            except RuntimeError:  # at interpreter exit (3.12+): no new thread may start
+                if not sys.is_finalizing():
+                    raise
 
 
 async def _awaited(awaitable: Awaitable[Any]) -> Any:
